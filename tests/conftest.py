@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hepconditioning import Events
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The reference ROOT files in ../shared/data (skips when absent)."""
+    if not (SHARED_DATA / "uproot-HZZ.root").exists():
+        pytest.skip(f"reference files not found at {SHARED_DATA} (../shared/data beside the project)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def toy_events() -> Events:
+    """Small labelled sample: 3 features, signal at 500/750/1000 GeV, 2 background processes."""
+    rng = np.random.default_rng(1)
+    n = 600
+    labels = (np.arange(n) % 2).astype(np.float32)
+    mass = rng.choice([500.0, 750.0, 1000.0], size=n).astype(np.float32)
+    x = rng.normal(size=(n, 3)) + labels[:, None] * mass[:, None] / 1000.0
+    process = np.where(labels == 0, rng.integers(0, 2, size=n), 0)
+    return Events(x, mass, labels, rng.uniform(0.5, 1.5, n), feature_names=["f0", "f1", "f2"],
+                  process=process, columns={"w_a": rng.uniform(0, 2, n)})
