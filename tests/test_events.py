@@ -73,7 +73,7 @@ def test_split_is_stratified_and_seeded(toy_events):
         n_all = np.sum((toy_events.labels == 1) & (toy_events.mass == m))
         n_part = np.sum((part.labels == 1) & (part.mass == m))
         assert n_part == round(0.25 * n_all)
-    rest2, part2 = toy_events.split(0.25, seed=3)
+    _rest2, part2 = toy_events.split(0.25, seed=3)
     assert np.array_equal(part.x, part2.x)
     _, part3 = toy_events.split(0.25, seed=4)
     assert not np.array_equal(part.x, part3.x)
