@@ -1,0 +1,212 @@
+"""Declarative run cards (TOML or YAML) → validated, typed configuration.
+
+A card has the sections ``[data]``, ``[[models]]`` (one or more), ``[training]`` and
+``[output]``; see ``data/demo.toml``. Every key is checked before any work starts: an unknown
+key names its nearest valid spelling, a wrong type names the expected one, a missing file names
+the path it resolved to. Relative paths are resolved against the card's own directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hepconditioning.errors import ConfigError, nearest_names
+
+__all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "bundled_data", "load_config",
+           "parse_config"]
+
+DATA_KINDS = ("hepmass", "htautau")
+
+
+def bundled_data(name: str = "") -> Path:
+    """Path of a file shipped in ``data/`` (installed copy first, then the source tree)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "_data", here.parent / "data"):
+        if folder.is_dir() and (not name or (folder / name).exists()):
+            return folder / name if name else folder
+    raise FileNotFoundError(
+        f"bundled data file {name!r} not found next to the package ({here / '_data'}) or in the "
+        f"source tree ({here.parent / 'data'}); reinstall with: pip install -e ."
+    )
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the events come from.
+
+    ``source`` is a file path (CSV / CSV.gz / ROOT), ``"bundled"`` for the sample in ``data/``,
+    or an integer number of events to generate with seed ``seed``.
+    ``train_masses`` restricts the *training* signal to some mass points (interpolation study).
+    """
+
+    kind: str = "hepmass"
+    source: str | int = "bundled"
+    imbalanced: bool = False
+    imbalance_scale: float = 1.0
+    test_fraction: float = 0.25
+    seed: int = 0
+    train_masses: list[float] | None = None
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """One model to train: its class name in :mod:`hepconditioning.nn` and constructor options."""
+
+    type: str = "AffinePNN"
+    name: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.type
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    directory: str = "hepconditioning-output"
+    root_file: str = "results.root"
+    plots: bool = True
+    bins: int = 50
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    data: DataConfig
+    models: tuple[ModelConfig, ...]
+    training: Any  # hepconditioning.training.TrainConfig
+    output: OutputConfig
+    source_path: Path | None = None
+
+
+def _type_ok(value: Any, annotation: Any) -> bool:
+    if annotation is Any:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_type_ok(value, arg) for arg in typing.get_args(annotation))
+    if annotation is type(None):
+        return value is None
+    if annotation is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin in (list, tuple):
+        args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
+        return isinstance(value, (list, tuple)) and all(_type_ok(v, args[0]) for v in value) if args \
+            else isinstance(value, (list, tuple))
+    if origin is dict:
+        return isinstance(value, Mapping)
+    if isinstance(annotation, type):
+        return isinstance(value, annotation)
+    return True
+
+
+def _build(cls: type, values: Mapping[str, Any], section: str) -> Any:
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"section [{section}] must be a table of key = value, got {type(values).__name__}")
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    kwargs = {}
+    for key, value in values.items():
+        if key not in names:
+            near = nearest_names(key, names)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ConfigError(f"unknown key {key!r} in [{section}]{hint} (valid keys: {', '.join(names)})")
+        if not _type_ok(value, hints[key]):
+            expected = getattr(hints[key], "__name__", str(hints[key]))
+            raise ConfigError(
+                f"[{section}] {key} = {value!r} has type {type(value).__name__}, expected {expected}"
+            )
+        kwargs[key] = tuple(value) if isinstance(value, list) and "tuple" in str(hints[key]) else value
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"invalid [{section}]: {err}") from err
+
+
+def _model_config(values: Mapping[str, Any], index: int) -> ModelConfig:
+    from hepconditioning import nn
+
+    section = f"models.{index}"
+    values = dict(values)
+    model_type = values.pop("type", "AffinePNN")
+    name = values.pop("name", None)
+    available = [n for n in getattr(nn, "__all__", []) if isinstance(getattr(nn, n, None), type)]
+    if model_type not in available:
+        near = nearest_names(model_type, available)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ConfigError(f"unknown model type {model_type!r} in [{section}]{hint} (available: {', '.join(available)})")
+    params = inspect.signature(getattr(nn, model_type)).parameters
+    accepted = [p for p, spec in params.items() if spec.kind is inspect.Parameter.KEYWORD_ONLY]
+    for key in values:
+        if key not in accepted:
+            near = nearest_names(key, accepted)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ConfigError(f"unknown option {key!r} for {model_type} in [{section}]{hint} (valid: {', '.join(accepted)})")
+    return ModelConfig(type=model_type, name=name, options=values)
+
+
+def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunConfig:
+    """Validate a parsed card (nested mapping) into a :class:`RunConfig`."""
+    from hepconditioning.training import TrainConfig
+
+    sections = ("data", "models", "training", "output")
+    for key in card:
+        if key not in sections:
+            near = nearest_names(key, sections)
+            hint = f"; did you mean [{near[0]}]?" if near else ""
+            raise ConfigError(f"unknown section [{key}]{hint} (valid sections: {', '.join(sections)})")
+    data = _build(DataConfig, card.get("data", {}), "data")
+    if data.kind not in DATA_KINDS:
+        raise ConfigError(f"[data] kind = {data.kind!r} is not one of {DATA_KINDS}")
+    if isinstance(data.source, str) and data.source != "bundled":
+        path = Path(data.source)
+        if base is not None and not path.is_absolute():
+            path = base / path
+        if not path.exists():
+            raise ConfigError(f"[data] source file {str(path)!r} does not exist (given as {data.source!r})")
+        data = dataclasses.replace(data, source=str(path))
+    models_raw = card.get("models", [{}])
+    if isinstance(models_raw, Mapping):
+        models_raw = [models_raw]
+    models = tuple(_model_config(m, i) for i, m in enumerate(models_raw))
+    training = _build(TrainConfig, card.get("training", {}), "training")
+    output = _build(OutputConfig, card.get("output", {}), "output")
+    return RunConfig(data=data, models=models, training=training, output=output)
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and validate a TOML (``.toml``) or YAML (``.yaml``/``.yml``) run card."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config card {str(path)!r} does not exist")
+    text = path.read_text()
+    try:
+        if path.suffix == ".toml":
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
+
+            card = tomllib.loads(text)
+        elif path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            card = yaml.safe_load(text) or {}
+        else:
+            raise ConfigError(f"config card {str(path)!r}: unknown format {path.suffix!r}; use .toml or .yaml")
+    except ConfigError:
+        raise
+    except Exception as err:  # tomllib.TOMLDecodeError, yaml.YAMLError
+        raise ConfigError(f"config card {str(path)!r} is not valid {path.suffix[1:].upper()}: {err}") from err
+    run = parse_config(card, base=path.resolve().parent)
+    return dataclasses.replace(run, source_path=path.resolve())
