@@ -130,6 +130,17 @@ def test_imb_layout_found_by_name_and_files_concatenated(tmp_path):
         read_csv(sig, layout="hepmass")
 
 
+def test_highly_compressed_file_grows_buffer(tmp_path):
+    # gzip shrinks repeated rows ~100x: the row estimate is far too small and the arrays grow
+    rows = [_row(i % 2, HEPMASS_MASSES[i % 5], float(i % 3)) for i in range(6000)]
+    path = _write_text(tmp_path / "repeat.csv.gz", _hepmass_text(rows))
+    events = read_csv(path, chunk_rows=500)
+    assert len(events) == 6000
+    assert np.array_equal(events.x[:, 0], np.arange(6000) % 3)
+    assert np.array_equal(events.mass, np.array(HEPMASS_MASSES, dtype=np.float32)[np.arange(6000) % 5])
+    assert np.array_equal(events.labels, np.arange(6000) % 2)
+
+
 def test_snap_mass_to_nearest_point():
     mass = np.array([499.999, 750.5, 1249.2, np.nan], dtype=np.float32)
     out = snap_mass(mass, HEPMASS_MASSES, tolerance=1.0)
@@ -191,6 +202,13 @@ def test_truncated_gzip(tmp_path, keep):
     with pytest.raises(CorruptFileError, match=r"cut\.csv\.gz"):
         read_csv(cut, chunk_rows=100)
     _only(tmp_path, "full.csv.gz", "cut.csv.gz")
+
+
+def test_labels_must_be_zero_or_one(tmp_path):
+    path = _write_text(tmp_path / "lab.csv", _hepmass_text([_row(1, 500), _row(2, 500)]))
+    with pytest.raises(ValueError, match=r"'label' of CSV file '.*lab\.csv' must hold 0 .* found \[2\.0\] in rows 1-2"):
+        read_csv(path)
+    _only(tmp_path, "lab.csv")
 
 
 def test_unparsable_rows(tmp_path):

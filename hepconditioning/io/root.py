@@ -20,8 +20,10 @@ Format choices:
   uproot reads back with the same shape.
 - Histograms: a ``hist.Hist`` with ``Weight()`` storage becomes a ``TH1D``/``TH2D`` with
   ``fSumw2`` (variances), ``Double()`` storage a plain ``TH1D``.
-- Compression: LZ4 level 1 by default — measured in ``benchmarks/io.py`` several times faster
-  to write than uproot's default ZLIB at ~10-20 % larger files; ZSTD compresses best.
+- Compression: LZ4 level 1 by default. Measured in ``benchmarks/io.py`` (1M x 30 float32,
+  2 shared cores): LZ4 writes ~200 MB/s and reads ~260 MB/s, uproot's default ZLIB(1) writes
+  ~14 MB/s (reads ~50), ZSTD(1) ~90 MB/s; on standardized float features ZLIB/ZSTD files are
+  only ~7 % smaller. ``compression="zstd"`` is the choice for archival files.
 """
 
 from __future__ import annotations
