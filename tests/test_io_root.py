@@ -99,14 +99,26 @@ def test_zmumu_flat_spec_and_dimuon_mass(shared_data):
     assert 85 < np.median(events.column("M")) < 95  # the Z peak
 
 
+def test_spec_expression_symbols_follow_uproot(shared_data):
+    path = shared_data / "uproot-HZZ.root"
+    spec = RootSpec("events", {"met": "hypot(MET_px, MET_py)", "w": 'get("EventWeight") * 2'},
+                    label="where(NMuon >= 2, 1, 0)")
+    events = read_root(path, spec)
+    with uproot.open(path) as f:
+        ref = f["events"].arrays(["MET_px", "MET_py", "EventWeight", "NMuon"], library="np")
+    assert np.allclose(events.column("met"), np.hypot(ref["MET_px"], ref["MET_py"]))
+    assert np.array_equal(events.column("w"), ref["EventWeight"] * 2)
+    assert np.array_equal(events.labels, (ref["NMuon"] >= 2).astype(np.float32))
+
+
 def test_spec_validation():
     with pytest.raises(ValueError, match="repeated column names \\['a_0'\\]"):
-        RootSpec("t", [Jagged("a", leading=2), Expr("x", name="a_0")])
+        RootSpec("t", [Jagged("a", leading=2), Expr("x", name="a_0")], label=1)
     with pytest.raises(ValueError, match="leading must be an integer >= 1"):
         Jagged("Jet_Px", leading=0)
     with pytest.raises(TypeError, match="feature must be"):
-        RootSpec("t", [3.0])
-    assert RootSpec("t", "a").feature_names == ("a",)
+        RootSpec("t", [3.0], label=1)
+    assert RootSpec("t", "a", label=0).feature_names == ("a",)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -174,22 +186,22 @@ def test_compression_codecs_round_trip(tmp_path, compression):
 # -- bad inputs: each names the problem and leaves no file behind --------------------------
 def test_missing_branch_suggests_names_and_names_file(shared_data, tmp_path):
     path = shared_data / "uproot-HZZ.root"
-    for spec in (RootSpec("events", [Jagged("jet_px", leading=2)]),
-                 RootSpec("events", ["MET_px"], weight="sqrt(jet_px)"),
-                 RootSpec("events", ["MET_px"], cut="NJet > 1 & jet_px > 0")):
+    for spec in (RootSpec("events", [Jagged("jet_px", leading=2)], label=1),
+                 RootSpec("events", ["MET_px"], label=1, weight="sqrt(jet_px)"),
+                 RootSpec("events", ["MET_px"], label=1, cut="NJet > 1 & jet_px > 0")):
         with pytest.raises(MissingColumnError,
                            match=r"'jet_px' not found in tree 'events' of '.*uproot-HZZ\.root'; did you mean 'Jet_Px'"):
             read_root(path, spec)
     with pytest.raises(MissingColumnError, match=r"'Events' not found in ROOT file .*; did you mean 'events'"):
-        read_root(path, RootSpec("Events", ["MET_px"]))
+        read_root(path, RootSpec("Events", ["MET_px"], label=1))
     _only(tmp_path)
 
 
 def test_jagged_feature_needs_explicit_reduction(shared_data):
     with pytest.raises(ValueError, match=r"'Jet_Px' .* variable number .* Jagged\('Jet_Px', leading=k"):
-        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", ["Jet_Px"]))
+        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", ["Jet_Px"], label=1))
     with pytest.raises(ValueError, match="not a list of objects"):
-        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", [Count("MET_px")]))
+        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", [Count("MET_px")], label=1))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "junk", "empty"])
@@ -199,22 +211,22 @@ def test_corrupt_root_file(shared_data, tmp_path, damage):
     bad.write_bytes({"truncated": data[: len(data) // 2], "junk": b"not a root file" * 50,
                      "empty": b""}[damage])
     with pytest.raises(CorruptFileError, match=r"bad\.root"):
-        read_root(bad, RootSpec("events", ["MET_px"]))
+        read_root(bad, RootSpec("events", ["MET_px"], label=1))
     _only(tmp_path, "bad.root")
 
 
 def test_empty_tree_and_empty_selection(shared_data, tmp_path):
     empty = write_root(tmp_path / "empty.root", trees={"events": {"a": np.zeros(0, np.float32)}})
     with pytest.raises(EmptyInputError, match=r"no events .* tree 'events' of '.*empty\.root'"):
-        read_root(empty, RootSpec("events", ["a"]))
+        read_root(empty, RootSpec("events", ["a"], label=1))
     with pytest.raises(EmptyInputError, match=r"cut 'NJet > 100' selects none of the 2421 events"):
-        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", ["MET_px"], cut="NJet > 100"))
+        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", ["MET_px"], label=1, cut="NJet > 100"))
     _only(tmp_path, "empty.root")
 
 
 def test_missing_input_and_output_directory(tmp_path, toy_events):
     with pytest.raises(FileNotFoundError, match=r"nope\.root"):
-        read_root(tmp_path / "nope.root", RootSpec("events", ["a"]))
+        read_root(tmp_path / "nope.root", RootSpec("events", ["a"], label=1))
     with pytest.raises(FileNotFoundError, match=r"output directory .* does not exist"):
         write_events(tmp_path / "missing" / "out.root", toy_events)
     _only(tmp_path)

@@ -184,6 +184,12 @@ def write_csv(
     Extra per-event ``columns`` have no place in a CSV row; use
     :func:`hepconditioning.io.write_events` (ROOT) for them.
 
+    Args:
+        path: output file (``.csv`` or ``.csv.gz``); its directory must exist.
+        events: what to write.
+        layout: ``"hepmass"`` or ``"named"``.
+        compresslevel: gzip level for ``.gz`` (6, gzip's default; 1 is ~2x faster, ~10 % larger).
+
     Returns:
         the path written.
     """
@@ -283,7 +289,7 @@ def _read_header(path: Path, layout: str) -> _Header:
             sample = stream.read(_SAMPLE_BYTES)
     except (OSError, EOFError, zlib.error) as exc:
         raise CorruptFileError(f"cannot decompress {str(path)!r} (truncated or damaged gzip?): {exc}") from exc
-    text = first.decode("utf-8", errors="replace").strip()
+    text = first.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
     if not text and not sample.strip():
         raise EmptyInputError(f"CSV file {str(path)!r} is empty")
     commented = text.startswith("#")
@@ -451,21 +457,16 @@ def _append_batch(
         return
     start, stop = buffer.reserve(rows)
     n_features = buffer.x.shape[1]
+    targets = {header.label: buffer.labels, header.mass: buffer.mass,
+               header.weight: buffer.weights, header.process: buffer.process}
     for j, name in enumerate(wanted):
         column = batch.column(name)
         values = column.to_numpy(zero_copy_only=False)  # nulls (empty fields) become NaN
-        if j < n_features:
-            buffer.x[start:stop, j] = values
-        elif name == header.label:
-            buffer.labels[start:stop] = values
-        elif name == header.mass:
-            buffer.mass[start:stop] = values
-        elif name == header.weight:
-            buffer.weights[start:stop] = values
-        if name == header.process:
-            if column.null_count:
-                bad[j] += column.null_count
-            buffer.process[start:stop] = np.nan_to_num(values, nan=0) if column.null_count else values
+        if name == header.process and column.null_count:
+            bad[j] += column.null_count
+            values = np.nan_to_num(values, nan=0)
+        target = buffer.x[start:stop, j] if j < n_features else targets[name][start:stop]
+        target[...] = values
     labels = buffer.labels[start:stop]
     not_binary = (labels != 0) & (labels != 1) & np.isfinite(labels)
     if not_binary.any():

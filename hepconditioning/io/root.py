@@ -35,7 +35,7 @@ import re
 import struct
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +147,9 @@ class RootSpec:
         features: sequence of branch names/expressions (str), :class:`Expr`, :class:`Jagged`
             or :class:`Count`; or a mapping ``name -> str | Jagged | Count`` (the key names the
             column, or is the prefix of a ``Jagged``).
-        label: branch/expression giving 0/1 per event, or a constant (e.g. 1 for a signal file).
-        mass: branch/expression in GeV, or a constant.
+        label: branch/expression giving 0/1 per event, or a constant (1 for a signal file,
+            0 for a background file); required.
+        mass: branch/expression in GeV, or a constant (0 when there is no physics parameter).
         weight: branch/expression of per-event weights, or None (all 1).
         process: branch/expression of integer process ids, or a constant.
         cut: selection expression, e.g. ``"NMuon >= 2"``; None keeps every event.
@@ -162,13 +163,13 @@ class RootSpec:
     """
 
     tree: str
-    features: Any
-    label: str | float = 1.0
+    features: Sequence[str | Feature] | Mapping[str, str | Feature]
+    label: str | float
     mass: str | float = 0.0
     weight: str | None = None
     process: str | int = 0
     cut: str | None = None
-    columns: Any = field(default_factory=dict)
+    columns: Mapping[str, str] | Sequence[tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tree, str) or not self.tree:
@@ -231,8 +232,6 @@ def _normalize_features(features: Any) -> tuple[Feature, ...]:
 
 
 def _renamed(item: Feature, name: str) -> Feature:
-    from dataclasses import replace
-
     return replace(item, name=name)
 
 
@@ -323,15 +322,49 @@ def _check_file(path: Path, spec: RootSpec) -> int:
 
 
 def _symbols(expression: str, where: str) -> list[str]:
-    """Branch names an uproot (Python-syntax) expression refers to."""
+    """Branch names an uproot (Python-syntax) expression refers to.
+
+    Follows uproot's PythonLanguage: names in function-call position that are known functions
+    are not branches, ``a.b`` may name a branch with a dot, ``get("any name")`` names one.
+    """
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as exc:
         raise ValueError(f"expression {expression!r} for {where} is not valid Python syntax: {exc.msg}") from exc
     functions = uproot.language.python.PythonLanguage.default_functions
-    called = {id(node.func) for node in ast.walk(tree)
-              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions}
-    return [node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called]
+    found: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "get" and len(node.args) == 1 and isinstance(node.args[0], ast.Constant):
+                found.append(str(node.args[0].value))
+                return
+            if node.func.id in functions:
+                for child in [*node.args, *node.keywords]:
+                    visit(child)
+                return
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted is not None:
+                found.append(dotted)
+                return
+        if isinstance(node, ast.Name):
+            found.append(node.id)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
 
 
 class _Output:
