@@ -183,6 +183,20 @@ def test_compression_codecs_round_trip(tmp_path, compression):
     assert np.array_equal(back["v"], values) and np.array_equal(back["i"], np.arange(1000))
 
 
+def test_read_root_tree_in_directory_with_fixed_size_arrays(tmp_path):
+    rng = np.random.default_rng(5)
+    v, a = rng.normal(size=(50, 3)).astype(np.float32), rng.normal(size=50)
+    path = write_root(tmp_path / "w.root", trees={"sub/t": {"v": v, "a": a, "lab": np.arange(50) % 2}})
+    spec = RootSpec("sub/t", [Jagged("v", leading=2), Count("v"), "a"], label="lab", cut="a > 0")
+    events = read_root(path, spec)
+    keep = a > 0
+    assert events.feature_names == ("v_0", "v_1", "v_count", "a")
+    assert np.array_equal(events.x[:, :2], v[keep, :2])
+    assert (events.column("v_count") == 3).all()
+    assert np.array_equal(events.column("a"), a[keep].astype(np.float32))
+    assert np.array_equal(events.labels, (np.arange(50) % 2)[keep])
+
+
 # -- bad inputs: each names the problem and leaves no file behind --------------------------
 def test_missing_branch_suggests_names_and_names_file(shared_data, tmp_path):
     path = shared_data / "uproot-HZZ.root"
