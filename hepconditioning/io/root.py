@@ -540,7 +540,10 @@ def write_events(
         extra.append("score")
     for name, values in events.columns.items():
         if not _BRANCH_NAME.match(name) or name in columns:
-            raise ValueError(f"column name {name!r} is not usable as a branch name (C identifier, not {sorted(columns)[:8]}...)")
+            raise ValueError(
+                f"extra column {name!r} cannot be a branch: it must be a C identifier and differ from "
+                f"the features and the core branches {list(_CORE_BRANCHES)}"
+            )
         columns[name] = values
     meta = {"format": _EVENTS_FORMAT, "version": _EVENTS_VERSION,
             "features": list(events.feature_names), "branches": feature_branches, "columns": extra}
