@@ -50,6 +50,15 @@ def _check_finite(name: str, arr: np.ndarray) -> None:
             raise NonFiniteError(name, int(arr.size - np.count_nonzero(finite)), arr.size)
 
 
+def _check_finite_rows(x: np.ndarray, names: Sequence[str], block: int = 65536) -> None:
+    # row blocks keep the boolean temporary small (a 7M x 27 x would need 190 MB at once)
+    for start in range(0, x.shape[0], block):
+        finite = np.isfinite(x[start:start + block])
+        if not finite.all():
+            col = int(np.argmax(~finite.all(axis=0)))
+            raise NonFiniteError(names[col], int(np.count_nonzero(~np.isfinite(x[:, col]))), x.shape[0])
+
+
 class Events:
     """Columnar event container with validated, aligned per-event arrays.
 
@@ -93,10 +102,7 @@ class Events:
         if len(set(names)) != len(names):
             dup = sorted({nm for nm in names if names.count(nm) > 1})
             raise ValueError(f"feature_names must be unique, repeated: {dup}")
-        if not np.isfinite(x).all():
-            bad = ~np.isfinite(x)
-            col = int(np.argmax(bad.any(axis=0)))
-            raise NonFiniteError(names[col], int(bad[:, col].sum()), n)
+        _check_finite_rows(x, names)
         self.x = x
         self.feature_names = names
         self.mass = _as_1d("mass", mass, n, np.float32)
