@@ -1,0 +1,357 @@
+"""H→ττ CP study with the multi-instance classifier (issue 8, item 3).
+
+[Bialas18] Białas, Nemeth, Richter-Wąs, arXiv:1803.00838; [Jozefowicz16] Jóźwiak et al.,
+arXiv:1608.02609 (ρρ channel, boosted-frame features). Facts: PHYSICS.md sections 6–7.
+
+For the ρρ channel with the selection (ρ pT ≥ 20 GeV, π pT ≥ 1 GeV) a single-event classifier
+p(A|x) is trained on boosted-frame features, *complete* (4 pions + 2 neutrinos, 24 numbers)
+and *incomplete* (4 pions, 16), for scalar (A, w_A = W(0)) vs pseudoscalar (B, W(π/2)) and
+scalar vs the mixed state W(π/4). Every event enters both classes (soft targets). Outputs:
+
+- ``auc_vs_epoch.png``: weighted test AUC per epoch, with the oracle w_A/(w_A + w_B);
+- ``rates_vs_n_<case>.png``: measured TPR_N/FPR_N of Σℓ > T for networks from several
+  epochs, at the fixed t = 0.5 (T = 0) and at the optimal T*(N) of each network
+  (:func:`optimal_threshold`): the spread between epochs shrinks at T*;
+- ``aucn_<case>.png``: AUC_N measured by weighted resampling of series vs the CLT prediction
+  Φ(√N (μ_A − μ_B)/√(σ_A² + σ_B²)), network and oracle;
+- ``htautau_multi_instance.root``: ℓ histograms per class, AUC per epoch and rate tables;
+- ``summary.md`` and ``summary.json``: the measured numbers.
+
+Run: ``python analysis/htautau_multi_instance.py --out results/mi --events 400000 --epochs 12``
+(``--quick`` for a CI-sized run of a few seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import hist
+import matplotlib.style
+import mplhep as hep
+import numpy as np
+from matplotlib.figure import Figure
+from sklearn.metrics import roc_auc_score
+
+from hepconditioning.datasets import htautau
+from hepconditioning.io import write_root
+from hepconditioning.io.outdir import atomic_directory
+from hepconditioning.multi_instance import (
+    class_moments,
+    empirical_auc,
+    empirical_rates,
+    optimal_threshold,
+    oracle_llr,
+    predicted_auc,
+    predicted_rates,
+)
+from hepconditioning.physics import spin_weight
+
+HYPOTHESES = {"pseudoscalar": np.pi / 2, "mixed": np.pi / 4}
+FEATURES = {"complete": True, "incomplete": False}
+N_VALUES = np.array([1, 2, 5, 10, 20, 50, 100, 200, 500])
+PUBLISHED = {"complete": 0.763, "incomplete": 0.654}  # ρρ, scalar vs pseudoscalar [Jozefowicz16]
+
+
+class Sample(NamedTuple):
+    """Features and both hypothesis weights of one split."""
+
+    x: np.ndarray
+    w_a: np.ndarray
+    w_b: np.ndarray
+
+
+class Trained(NamedTuple):
+    """Test-set logits after every epoch and the validation AUC per epoch."""
+
+    logits: list[np.ndarray]
+    val_auc: list[float]
+    seconds: float
+
+
+def weighted_auc(scores: np.ndarray, w_a: np.ndarray, w_b: np.ndarray) -> float:
+    """AUC of ``scores`` with every event in class A (weight w_A) and in class B (weight w_B)."""
+    labels = np.r_[np.ones(len(scores)), np.zeros(len(scores))]
+    return float(roc_auc_score(labels, np.r_[scores, scores], sample_weight=np.r_[w_a, w_b]))
+
+
+def build_samples(n: int, *, seed: int) -> dict[str, dict[str, Sample]]:
+    """Generate ``n`` ρρ events (selection on) once; cases[hypothesis][split] for both feature sets.
+
+    The same events serve every hypothesis: w_B = W(α_B) = spin_weight(h⁻, h⁺, α_B).
+    Splits: 60 % train, 20 % validation, 20 % test (seeded permutation).
+    """
+    events = htautau.generate(n, alpha_b=np.pi / 2, selection=True, seed=seed)
+    particles = events.column("particles")
+    h_minus, h_plus = events.column("h_minus"), events.column("h_plus")
+    w_a = spin_weight(h_minus, h_plus, 0.0)
+    order = np.random.default_rng(seed + 1).permutation(len(events))
+    cut = [int(0.6 * len(order)), int(0.8 * len(order))]
+    splits = dict(zip(("train", "val", "test"), np.split(order, cut), strict=True))
+    samples: dict[str, dict[str, Sample]] = {}
+    for features, neutrinos in FEATURES.items():
+        x = np.asarray(htautau.boosted_frame(particles, neutrinos=neutrinos), dtype=np.float32)
+        for hypothesis, alpha in HYPOTHESES.items():
+            w_b = spin_weight(h_minus, h_plus, alpha)
+            samples[f"{hypothesis}_{features}"] = {
+                name: Sample(x[idx], w_a[idx], w_b[idx]) for name, idx in splits.items()
+            }
+    return samples
+
+
+def train(train_set: Sample, val_set: Sample, test_x: np.ndarray, *, widths: Sequence[int], epochs: int,
+          batch_size: int, learning_rate: float, seed: int) -> Trained:
+    """Train a single-event classifier with soft targets; keep the test logits of every epoch."""
+    import torch
+
+    torch.manual_seed(seed)
+    mean, std = train_set.x.mean(axis=0), train_set.x.std(axis=0) + 1e-6
+    layers: list[torch.nn.Module] = []
+    n_in = train_set.x.shape[1]
+    for width in widths:
+        layers += [torch.nn.Linear(n_in, width), torch.nn.ReLU()]
+        n_in = width
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(n_in, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    x = torch.from_numpy((train_set.x - mean) / std)
+    total = torch.from_numpy((train_set.w_a + train_set.w_b).astype(np.float32))
+    target = torch.from_numpy((train_set.w_a / np.maximum(train_set.w_a + train_set.w_b, 1e-12)).astype(np.float32))
+    gen = torch.Generator().manual_seed(seed)
+
+    def logits_of(values: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return model(torch.from_numpy((values - mean) / std)).squeeze(-1).double().numpy()
+
+    start, out, val_auc = time.perf_counter(), [], []
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                model(x[idx]).squeeze(-1), target[idx], weight=total[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        val_auc.append(weighted_auc(logits_of(val_set.x), val_set.w_a, val_set.w_b))
+        out.append(logits_of(test_x))
+    return Trained(out, val_auc, time.perf_counter() - start)
+
+
+def spread_epochs(n_epochs: int) -> list[int]:
+    """Epochs (1-based) whose networks are compared in the TPR/FPR-vs-N plots.
+
+    A quarter, half, three quarters and all of the training: networks of similar AUC whose
+    calibration (the offset of ℓ) still drifts, as in [Bialas18].
+    """
+    return sorted({max(1, round(n_epochs * f)) for f in (0.25, 0.5, 0.75, 1.0)})
+
+
+def rate_table(llr: np.ndarray, test: Sample, *, n_series: int, seed: int) -> dict[str, np.ndarray]:
+    """Measured and CLT TPR_N/FPR_N at T = 0 (t = 0.5) and at the optimal T*(N), for N_VALUES."""
+    moments = class_moments(llr, test.w_a, test.w_b)
+    t_opt = np.asarray(optimal_threshold(moments, N_VALUES).log_threshold)
+    table: dict[str, np.ndarray] = {"n": N_VALUES.astype(np.float64), "t_opt": t_opt}
+    for name, T in (("fixed", np.zeros(len(N_VALUES))), ("optimal", t_opt)):
+        measured = empirical_rates(llr, test.w_a, test.w_b, N_VALUES, log_threshold=T, n_series=n_series, seed=seed)
+        predicted = predicted_rates(moments, N_VALUES, log_threshold=T)
+        table |= {f"tpr_{name}": np.asarray(measured.tpr), f"fpr_{name}": np.asarray(measured.fpr),
+                  f"tpr_{name}_clt": np.asarray(predicted.tpr), f"fpr_{name}_clt": np.asarray(predicted.fpr)}
+    return table
+
+
+def spread(tables: Sequence[dict[str, np.ndarray]], threshold: str) -> float:
+    """Largest difference, over N and over TPR/FPR, between networks of different epochs."""
+    stacked = np.stack([np.r_[t[f"tpr_{threshold}"], t[f"fpr_{threshold}"]] for t in tables])
+    return float((stacked.max(axis=0) - stacked.min(axis=0)).max())
+
+
+def analyse(trained: Trained, test: Sample, *, n_series: int, seed: int) -> dict[str, Any]:
+    """Every number of one case: AUC per epoch, moments, rates per epoch, AUC_N."""
+    oracle = oracle_llr(test.w_a, test.w_b)
+    auc = [weighted_auc(llr, test.w_a, test.w_b) for llr in trained.logits]
+    best = int(np.argmax(trained.val_auc))
+    llr_best = trained.logits[best]
+    epochs = spread_epochs(len(trained.logits))
+    tables = {e: rate_table(trained.logits[e - 1], test, n_series=n_series, seed=seed + e) for e in epochs}
+    aucn = {}
+    for name, llr in (("network", llr_best), ("oracle", oracle)):
+        moments = class_moments(llr, test.w_a, test.w_b)
+        measured = empirical_auc(llr, test.w_a, test.w_b, N_VALUES, n_series=n_series, seed=seed)
+        aucn[name] = {"moments": moments._asdict(), "measured": np.asarray(measured),
+                      "predicted": np.asarray(predicted_auc(moments, N_VALUES))}
+    return {"oracle_auc": weighted_auc(oracle, test.w_a, test.w_b), "auc": auc, "val_auc": list(trained.val_auc),
+            "best_epoch": best + 1, "best_auc": auc[best], "tables": tables, "aucn": aucn,
+            "spread_fixed": spread(list(tables.values()), "fixed"),
+            "spread_optimal": spread(list(tables.values()), "optimal"),
+            "seconds": trained.seconds, "llr_best": llr_best, "llr_oracle": oracle}
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+def _figure(ncols: int = 1) -> tuple[Figure, Any]:
+    with matplotlib.style.context(hep.style.ROOT):
+        fig = Figure(figsize=(8 * ncols, 7), layout="constrained")
+        axes = fig.subplots(1, ncols)
+    return fig, axes
+
+
+def _label(ax: Any) -> None:
+    hep.label.exp_label(exp="", llabel="Simulation", rlabel=r"$\rho\rho$", ax=ax)
+
+
+def plot_auc_vs_epoch(results: dict[str, dict[str, Any]], path: Path) -> None:
+    """Test AUC per epoch of every case; the oracle AUC as a dashed line of the same color."""
+    with matplotlib.style.context(hep.style.ROOT):
+        fig, ax = _figure()
+        for i, (case, res) in enumerate(results.items()):
+            color = f"C{i}"
+            ax.plot(np.arange(1, len(res["auc"]) + 1), res["auc"], "o-", color=color, label=case)
+            ax.axhline(res["oracle_auc"], color=color, ls="--", lw=1)
+        ax.set(xlabel="epoch", ylabel="weighted AUC (test)")
+        ax.legend(title="network (dashed: oracle)", fontsize="small")
+        _label(ax)
+        fig.savefig(path)
+
+
+def plot_rates(res: dict[str, Any], case: str, path: Path) -> None:
+    """TPR_N (solid) and FPR_N (dashed) vs N for networks of several epochs, t = 0.5 | optimal."""
+    with matplotlib.style.context(hep.style.ROOT):
+        fig, axes = _figure(2)
+        for ax, threshold, title in zip(axes, ("fixed", "optimal"), ("$t = 0.5$", r"optimal $T^*(N)$"), strict=True):
+            for i, (epoch, table) in enumerate(res["tables"].items()):
+                ax.plot(table["n"], table[f"tpr_{threshold}"], "-", color=f"C{i}", label=f"epoch {epoch}")
+                ax.plot(table["n"], table[f"fpr_{threshold}"], "--", color=f"C{i}")
+            ax.set(xscale="log", xlabel="N events per series", ylabel="TPR (solid), FPR (dashed)", ylim=(-0.02, 1.02))
+            ax.legend(title=f"{case}\n{title}, spread {res[f'spread_{threshold}']:.3f}", fontsize="small",
+                      title_fontsize="small")
+            _label(ax)
+        fig.savefig(path)
+
+
+def plot_aucn(res: dict[str, Any], case: str, path: Path) -> None:
+    """AUC_N measured (points) and CLT prediction (line), network and oracle."""
+    with matplotlib.style.context(hep.style.ROOT):
+        fig, ax = _figure()
+        for i, (name, values) in enumerate(res["aucn"].items()):
+            ax.plot(N_VALUES, values["measured"], "o", color=f"C{i}", label=f"{name}: measured")
+            ax.plot(N_VALUES, values["predicted"], "-", color=f"C{i}", label=f"{name}: CLT")
+        ax.set(xscale="log", xlabel="N events per series", ylabel=r"AUC$_N$")
+        ax.legend(title=case, fontsize="small", title_fontsize="small")
+        _label(ax)
+        fig.savefig(path)
+
+
+def _llr_hist(llr: np.ndarray, weights: np.ndarray) -> hist.Hist:
+    h = hist.Hist(hist.axis.Regular(80, -4, 4, name="llr", label="ln(p/(1-p))"), storage=hist.storage.Weight())
+    h.fill(llr, weight=weights)
+    return h
+
+
+def write_outputs_root(results: dict[str, dict[str, Any]], tests: dict[str, Sample], path: Path) -> None:
+    """ℓ histograms per class (network, oracle), AUC per epoch and rate tables as TTrees."""
+    histograms, trees = {}, {}
+    for case, res in results.items():
+        test = tests[case]
+        for name, llr in (("network", res["llr_best"]), ("oracle", res["llr_oracle"])):
+            histograms[f"{case}/llr_{name}_a"] = _llr_hist(llr, test.w_a)
+            histograms[f"{case}/llr_{name}_b"] = _llr_hist(llr, test.w_b)
+        trees[f"{case}/auc_vs_epoch"] = {"epoch": np.arange(1, len(res["auc"]) + 1, dtype=np.int32),
+                                         "auc": np.asarray(res["auc"]), "val_auc": np.asarray(res["val_auc"])}
+        for epoch, table in res["tables"].items():
+            trees[f"{case}/rates_epoch{epoch}"] = table
+        trees[f"{case}/aucn"] = {"n": N_VALUES.astype(np.float64)} | {
+            f"{name}_{kind}": values[kind] for name, values in res["aucn"].items() for kind in ("measured", "predicted")}
+    write_root(path, trees=trees, histograms=histograms)
+
+
+def summary_numbers(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The JSON-able numbers of every case (what summary.json and the benchmark read)."""
+    out = {}
+    for case, res in results.items():
+        out[case] = {key: res[key] for key in ("oracle_auc", "auc", "val_auc", "best_epoch", "best_auc",
+                                               "spread_fixed", "spread_optimal", "seconds")}
+        out[case]["aucn"] = {name: {"moments": v["moments"], "measured": v["measured"].tolist(),
+                                    "predicted": v["predicted"].tolist()} for name, v in res["aucn"].items()}
+    return out
+
+
+def summary_markdown(numbers: dict[str, Any], settings: dict[str, Any]) -> str:
+    """The markdown summary written next to the figures."""
+    lines = ["# H→ττ (ρρ) multi-instance study", "",
+             "Settings: " + ", ".join(f"{k} = {v}" for k, v in settings.items()), "",
+             "| case | oracle AUC | NN AUC (best val. epoch) | NN − oracle | published NN | "
+             "spread t=0.5 | spread T* |", "|---|---|---|---|---|---|---|"]
+    for case, num in numbers.items():
+        published = PUBLISHED[case.split("_")[1]] if case.startswith("pseudoscalar") else None
+        lines.append(f"| {case} | {num['oracle_auc']:.4f} | {num['best_auc']:.4f} (epoch {num['best_epoch']}) | "
+                     f"{num['best_auc'] - num['oracle_auc']:+.4f} | {'' if published is None else published} | "
+                     f"{num['spread_fixed']:.3f} | {num['spread_optimal']:.3f} |")
+    lines += ["", "Spread: largest difference of TPR_N or FPR_N between networks of different epochs over "
+              f"N = {N_VALUES.tolist()}, at the fixed t = 0.5 and at each network's optimal T*(N).", "",
+              "## AUC_N measured (weighted resampling) vs CLT prediction", "",
+              "| case | ℓ from | " + " | ".join(f"N={n}" for n in N_VALUES) + " |",
+              "|---|---|" + "---|" * len(N_VALUES)]
+    for case, num in numbers.items():
+        for name, v in num["aucn"].items():
+            cells = " | ".join(f"{m:.3f} / {p:.3f}" for m, p in zip(v["measured"], v["predicted"], strict=True))
+            lines.append(f"| {case} | {name} | {cells} |")
+    lines += ["", "Cells: measured / predicted."]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="output directory (created atomically)")
+    parser.add_argument("--events", type=int, default=400_000, help="generated events before the selection")
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--widths", type=int, nargs="+", default=[128, 128, 128], help="hidden layer widths")
+    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--n-series", type=int, default=4000, help="resampled series per N and class")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument("--quick", action="store_true", help="CI-sized run: 20k events, 2 epochs, tiny network")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.events, args.epochs, args.widths, args.n_series = min(args.events, 20_000), min(args.epochs, 2), [32, 32], 500
+    if args.events < 1000 or args.epochs < 1:
+        parser.error(f"need --events >= 1000 and --epochs >= 1, got {args.events} and {args.epochs}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the study; write figures, ROOT file and summary into ``--out``. Returns 0."""
+    args = parse_args(argv)
+    settings = {"events": args.events, "epochs": args.epochs, "widths": tuple(args.widths),
+                "batch_size": args.batch_size, "learning_rate": args.learning_rate, "seed": args.seed,
+                "n_series": args.n_series}
+    with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
+        samples = build_samples(args.events, seed=args.seed)
+        settings["test_events"] = len(next(iter(samples.values()))["test"].x)
+        results = {}
+        for i, (case, split) in enumerate(samples.items()):
+            trained = train(split["train"], split["val"], split["test"].x, widths=args.widths, epochs=args.epochs,
+                            batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed + 10 * i)
+            results[case] = analyse(trained, split["test"], n_series=args.n_series, seed=args.seed)
+            print(f"{case}: NN AUC {results[case]['best_auc']:.4f} (oracle {results[case]['oracle_auc']:.4f}), "
+                  f"{trained.seconds:.0f} s", flush=True)
+        plot_auc_vs_epoch(results, tmp / "auc_vs_epoch.png")
+        for case, res in results.items():
+            plot_rates(res, case, tmp / f"rates_vs_n_{case}.png")
+            plot_aucn(res, case, tmp / f"aucn_{case}.png")
+        write_outputs_root(results, {case: split["test"] for case, split in samples.items()},
+                           tmp / "htautau_multi_instance.root")
+        numbers = summary_numbers(results)
+        (tmp / "summary.json").write_text(json.dumps({"settings": settings, "cases": numbers}, indent=1))
+        (tmp / "summary.md").write_text(summary_markdown(numbers, settings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
