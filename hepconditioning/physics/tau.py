@@ -204,7 +204,7 @@ def polarimetric_vectors(particles: np.ndarray, *, transverse_angle: float | np.
     rest = kin.boost_to_rest_frame(p, higgs[:, None])
     tau_minus = rest[:, 0:3].sum(axis=1)
     angle = np.broadcast_to(np.asarray(transverse_angle, dtype=np.float64), (p.shape[0],))
-    rot = _rotation_about_z(angle) @ kin.rotation_to_z(tau_minus[:, :3])
+    rot = kin.rotation_about_z(angle) @ kin.rotation_to_z(tau_minus[:, :3])
     rest = kin.rotate(rest, rot[:, None])
     tau_minus = rest[:, 0:3].sum(axis=1)
     tau_plus = rest[:, 3:6].sum(axis=1)
@@ -213,13 +213,6 @@ def polarimetric_vectors(particles: np.ndarray, *, transverse_angle: float | np.
     h_minus = polarimetric_vector(minus[:, 1], minus[:, 2], minus[:, 0])
     h_plus = -polarimetric_vector(plus[:, 1], plus[:, 2], plus[:, 0])
     return h_minus, h_plus
-
-
-def _rotation_about_z(angle: np.ndarray) -> np.ndarray:
-    c, s = np.cos(angle), np.sin(angle)
-    zero, one = np.zeros_like(c), np.ones_like(c)
-    return np.stack([np.stack([c, -s, zero], -1), np.stack([s, c, zero], -1),
-                     np.stack([zero, zero, one], -1)], -2)
 
 
 def spin_weight(h_minus: np.ndarray, h_plus: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
