@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 import uproot
 
-pytest.importorskip("hepconditioning.datasets.htautau", reason="H→ττ dataset not available")
+pytest.importorskip("hepconditioning.datasets.htautau.generator", reason="H→ττ generator not available")
 
 ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
 
@@ -45,3 +45,17 @@ def test_multi_instance_study_quick(tmp_path: Path) -> None:
     with uproot.open(out / "htautau_multi_instance.root") as file:
         assert "pseudoscalar_complete/llr_oracle_a" in file
         assert file["pseudoscalar_complete/llr_oracle_a"].values().sum() > 0
+
+
+def test_cp_angle_network_quick(tmp_path: Path) -> None:
+    out = tmp_path / "cp"
+    assert _script("cp_angle_network").main(["--out", str(out), "--quick"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    numbers = _finite_numbers([summary["auc"], summary["alpha_estimate"]])
+    assert numbers and all(math.isfinite(x) for x in numbers)
+    assert len(summary["auc"]["conditioned"]) == len(summary["auc"]["dedicated"]) == 4
+    assert all(0.5 < auc < 1 for auc in summary["auc"]["oracle"])
+    assert (out / "auc_vs_alpha.png").stat().st_size > 0
+    assert (out / "alpha_estimate.png").stat().st_size > 0
+    with uproot.open(out / "cp_angle_network.root") as file:
+        assert len(file["auc"]["alpha"].array(library="np")) == 4

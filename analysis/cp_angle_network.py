@@ -1,0 +1,355 @@
+"""One network f(x, α) conditioned on the CP mixing angle α of H → ττ (issue 8, item 4).
+
+The mass-parametrized networks of [Anzalone22] (arXiv:2202.00424) condition every hidden
+layer on the physics parameter with an affine layer; here the same
+:class:`~hepconditioning.nn.ConditionedMLP` (``conditioning="affine"``, ``where="all"``) takes
+the CP mixing angle α in radians where the mass goes (``mass_scale = 1``, so α ∈ [0, π/2] is
+O(1)). It separates the scalar, class A with weight W(0), from the hypothesis α, class B with
+weight W(α) = spin_weight(h⁻, h⁺, α) of the *same* event (soft targets). Each training batch
+draws a fresh α ∈ U[0, π/2] for every event in it and recomputes W(α) for the batch
+(vectorized), so one network learns the whole family. Compared with
+
+- dedicated networks trained at fixed α ∈ {π/8, π/4, 3π/8, π/2} (same widths, no α input);
+- the oracle w_A/(w_A + w_B) at each α [Bialas18, Jozefowicz16].
+
+Then α is estimated from a series of N events drawn from hypothesis α_true (weighted
+resampling with W(α_true)) by maximizing the summed log-likelihood ratio
+L(α) = Σᵢ ln[p(xᵢ|α)/p(xᵢ|0)] = −Σᵢ ℓ(xᵢ; α), ℓ = logit f, over a grid of α with a parabolic
+refinement at the maximum; the spread of α̂ vs N (expected ∝ 1/√N) is compared with the
+oracle's ln[W(α)/W(0)].
+
+Outputs in ``--out``: ``auc_vs_alpha.png``, ``alpha_estimate.png``, ``cp_angle_network.root``
+(AUC tables, α̂ histograms), ``summary.md`` and ``summary.json``.
+Run: ``python analysis/cp_angle_network.py --out results/cp --events 300000 --epochs 6``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import hist
+import matplotlib.style
+import mplhep as hep
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from sklearn.metrics import roc_auc_score
+
+from hepconditioning.datasets.htautau.features import boosted_frame
+from hepconditioning.datasets.htautau.generator import generate_particles
+from hepconditioning.io import write_root
+from hepconditioning.io.outdir import atomic_directory
+from hepconditioning.multi_instance import oracle_score
+from hepconditioning.nn import ConditionedMLP, SingleNN
+from hepconditioning.physics.tau import spin_weight
+
+ALPHAS = np.pi / 8 * np.arange(1, 5)  # π/8, π/4, 3π/8, π/2
+ALPHA_MAX = np.pi / 2
+GRID = np.linspace(0.0, ALPHA_MAX, 33)  # α grid of the likelihood scan (step π/64)
+N_VALUES = np.array([10, 30, 100, 300, 1000, 3000])
+TRUE_ALPHAS = (np.pi / 4, 3 * np.pi / 8)
+
+
+class Sample(NamedTuple):
+    """Standardized features and the polarimetric vectors of one split."""
+
+    x: np.ndarray
+    h_minus: np.ndarray
+    h_plus: np.ndarray
+
+
+def weighted_auc(scores: np.ndarray, w_a: np.ndarray, w_b: np.ndarray) -> float:
+    """AUC of ``scores`` with every event in class A (weight w_A) and in class B (weight w_B)."""
+    labels = np.r_[np.ones(len(scores)), np.zeros(len(scores))]
+    return float(roc_auc_score(labels, np.r_[scores, scores], sample_weight=np.r_[w_a, w_b]))
+
+
+def build_samples(n: int, *, neutrinos: bool, seed: int) -> dict[str, Sample]:
+    """``n`` selected ρρ events split 60/20/20 into train/val/test; features standardized on train."""
+    particles, h_minus, h_plus = generate_particles(n, selection=True, seed=seed)
+    x = boosted_frame(particles, neutrinos=neutrinos)
+    order = np.random.default_rng(seed + 1).permutation(n)
+    splits = dict(zip(("train", "val", "test"), np.split(order, [int(0.6 * n), int(0.8 * n)]), strict=True))
+    mean, std = x[splits["train"]].mean(axis=0), x[splits["train"]].std(axis=0) + 1e-9
+    x = ((x - mean) / std).astype(np.float32)
+    return {name: Sample(x[idx], h_minus[idx], h_plus[idx]) for name, idx in splits.items()}
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def alpha_batches(sample: Sample, *, batch_size: int, alpha: float | None,
+                  rng: np.random.Generator) -> Iterator[tuple[torch.Tensor, ...]]:
+    """One epoch of batches ``(x, α, target, weight)`` with W(α) recomputed per batch.
+
+    ``alpha=None`` draws α ~ U[0, π/2] per event, fresh for every batch; a number fixes it.
+    Soft targets: an event is class A with weight W(0) and class B with weight W(α), i.e.
+    BCE with target W(0)/(W(0) + W(α)) and weight W(0) + W(α).
+    """
+    w_a = spin_weight(sample.h_minus, sample.h_plus, 0.0)
+    order = rng.permutation(len(sample.x))
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        a = rng.uniform(0.0, ALPHA_MAX, len(idx)) if alpha is None else np.full(len(idx), alpha)
+        w_b = spin_weight(sample.h_minus[idx], sample.h_plus[idx], a)
+        total = w_a[idx] + w_b
+        target = np.divide(w_a[idx], total, out=np.full(len(idx), 0.5), where=total > 0)
+        yield (torch.from_numpy(sample.x[idx]), torch.from_numpy(a.astype(np.float32)),
+               torch.from_numpy(target.astype(np.float32)), torch.from_numpy(total.astype(np.float32)))
+
+
+def logits(model: torch.nn.Module, x: np.ndarray, alpha: float, *, batch_size: int = 65536) -> np.ndarray:
+    """ℓ(x; α) = logit f(x, α), float64 ``(N,)``."""
+    model.eval()
+    with torch.no_grad():
+        parts = [model(torch.from_numpy(x[i:i + batch_size]), torch.full((len(x[i:i + batch_size]),), alpha))
+                 for i in range(0, len(x), batch_size)]
+    return torch.cat(parts).double().numpy()
+
+
+def auc_at(model: torch.nn.Module, sample: Sample, alpha: float) -> float:
+    """Weighted AUC of the model, scalar (W(0)) vs α (W(α)), on ``sample``."""
+    w_a = spin_weight(sample.h_minus, sample.h_plus, 0.0)
+    w_b = spin_weight(sample.h_minus, sample.h_plus, alpha)
+    return weighted_auc(logits(model, sample.x, alpha), w_a, w_b)
+
+
+def train(model: torch.nn.Module, train_set: Sample, val_set: Sample, *, alpha: float | None, epochs: int,
+          batch_size: int, learning_rate: float, seed: int) -> tuple[list[float], float]:
+    """Adam on the soft-target BCE; keeps the weights of the epoch with the best validation AUC.
+
+    The validation AUC is the mean over ``ALPHAS`` for the conditioned network (``alpha=None``),
+    the AUC at ``alpha`` otherwise. Returns (validation AUC per epoch, seconds).
+    """
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    start, history, best, state = time.perf_counter(), [], -1.0, None
+    for _ in range(epochs):
+        model.train()
+        for x, a, target, weight in alpha_batches(train_set, batch_size=batch_size, alpha=alpha, rng=rng):
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x, a), target, weight=weight)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        alphas = ALPHAS if alpha is None else [alpha]
+        history.append(float(np.mean([auc_at(model, val_set, a) for a in alphas])))
+        if history[-1] > best:
+            best, state = history[-1], {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(state)
+    return history, time.perf_counter() - start
+
+
+# ----------------------------------------------------------------------------- α estimate
+
+
+def _refined_argmax(scan: np.ndarray) -> np.ndarray:
+    """α at the maximum of each row of ``scan (S, G)`` over ``GRID``, refined by a parabola
+    through the best grid point and its neighbours (the grid point itself at the edges)."""
+    j = np.argmax(scan, axis=1)
+    inner = np.clip(j, 1, len(GRID) - 2)
+    rows = np.arange(len(scan))
+    left, mid, right = scan[rows, inner - 1], scan[rows, inner], scan[rows, inner + 1]
+    curvature = left - 2 * mid + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        offset = np.where(curvature < 0, 0.5 * (left - right) / curvature, 0.0)
+    step = GRID[1] - GRID[0]
+    refined = np.clip(GRID[inner] + np.clip(offset, -0.5, 0.5) * step, 0.0, ALPHA_MAX)
+    return np.where(j == inner, refined, GRID[j])
+
+
+def estimate_alpha(log_ratio: np.ndarray, weights_true: np.ndarray, n_values: np.ndarray, *,
+                   n_series: int, seed: int) -> np.ndarray:
+    """α̂ of ``n_series`` series of each N in ``n_values``: shape ``(len(n_values), n_series)``.
+
+    ``log_ratio (n_events, G)`` is ln[p(x|α_g)/p(x|0)] per event on ``GRID``; series draw
+    events with replacement with probability ∝ ``weights_true`` = W(α_true) (the events are
+    generated unpolarized, so the W(α_true)-weighted sample is the α_true hypothesis).
+    α̂ maximizes the summed log-likelihood ratio. Blocks of series keep memory ≤ 32 MiB.
+    """
+    rng = np.random.default_rng(seed)
+    cdf = np.cumsum(weights_true) / np.sum(weights_true)
+    out = np.empty((len(n_values), n_series))
+    for k, n in enumerate(n_values):
+        block = max(1, (1 << 22) // (int(n) * log_ratio.shape[1]))
+        for start in range(0, n_series, block):
+            stop = min(start + block, n_series)
+            idx = np.minimum(np.searchsorted(cdf, rng.random((stop - start, int(n))), side="right"), len(cdf) - 1)
+            out[k, start:stop] = _refined_argmax(log_ratio[idx].sum(axis=1))
+    return out
+
+
+def log_ratio_grid(model: torch.nn.Module | None, sample: Sample) -> np.ndarray:
+    """ln[p(x|α)/p(x|0)] on ``GRID``, ``(n_events, G)``: −ℓ(x; α) of the network, or for
+    ``model=None`` the oracle ln[W(α)/W(0)] (clipped at ±16, as ``multi_instance.oracle_llr``)."""
+    if model is not None:
+        return -np.stack([logits(model, sample.x, float(a)) for a in GRID], axis=1)
+    w = spin_weight(sample.h_minus[:, None, :], sample.h_plus[:, None, :], GRID[None, :])
+    w0 = w[:, :1]
+    return np.clip(np.log(np.maximum(w, 1e-7)) - np.log(np.maximum(w0, 1e-7)), -16.0, 16.0)
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+def _figure(ncols: int = 1) -> tuple[Figure, Any]:
+    with matplotlib.style.context(hep.style.ROOT):
+        fig = Figure(figsize=(8 * ncols, 7), layout="constrained")
+        return fig, fig.subplots(1, ncols)
+
+
+def plot_auc(curves: dict[str, np.ndarray], table: dict[str, list[float]], path: Path) -> None:
+    """AUC vs α: conditioned network and oracle (lines over a fine α grid), dedicated (points)."""
+    with matplotlib.style.context(hep.style.ROOT):
+        fig, (ax, diff) = _figure(2)
+        ax.plot(curves["alpha"], curves["oracle"], "-", color="k", label="oracle")
+        ax.plot(curves["alpha"], curves["conditioned"], "-", color="C0", label=r"conditioned $f(x,\alpha)$")
+        ax.plot(ALPHAS, table["dedicated"], "o", color="C1", label=r"dedicated, fixed $\alpha$")
+        ax.set(xlabel=r"$\alpha$ [rad]", ylabel="weighted AUC, scalar vs $\\alpha$ (test)")
+        ax.legend(fontsize="small")
+        delta = np.asarray(table["conditioned"]) - np.asarray(table["dedicated"])
+        diff.axhspan(-0.005, 0.005, color="0.85", label="±0.005")
+        diff.plot(ALPHAS, delta, "o-", color="C0", label="conditioned − dedicated")
+        diff.plot(ALPHAS, np.asarray(table["oracle"]) - np.asarray(table["dedicated"]), "s--", color="k",
+                  label="oracle − dedicated")
+        diff.set(xlabel=r"$\alpha$ [rad]", ylabel=r"$\Delta$AUC")
+        diff.legend(fontsize="small")
+        for a in (ax, diff):
+            hep.label.exp_label(exp="", llabel="Simulation", rlabel=r"$\rho\rho$", ax=a)
+        fig.savefig(path)
+
+
+def plot_estimates(spread: dict[str, dict[str, list[float]]], path: Path) -> None:
+    """Standard deviation of α̂ vs N (network solid, oracle dashed) per α_true, with 1/√N."""
+    with matplotlib.style.context(hep.style.ROOT):
+        fig, ax = _figure()
+        for i, (truth, values) in enumerate(spread.items()):
+            ax.plot(N_VALUES, values["network_std"], "o-", color=f"C{i}", label=f"network, {truth}")
+            ax.plot(N_VALUES, values["oracle_std"], "s--", color=f"C{i}", label=f"oracle, {truth}")
+        ref = spread[next(iter(spread))]["oracle_std"][-1] * np.sqrt(N_VALUES[-1] / N_VALUES)
+        ax.plot(N_VALUES, ref, ":", color="0.5", label=r"$1/\sqrt{N}$ scaling")
+        ax.set(xscale="log", yscale="log", xlabel="N events per series", ylabel=r"std($\hat\alpha$) [rad]")
+        ax.legend(fontsize="small")
+        hep.label.exp_label(exp="", llabel="Simulation", rlabel=r"$\rho\rho$", ax=ax)
+        fig.savefig(path)
+
+
+def summary_markdown(table: dict[str, list[float]], spread: dict[str, dict[str, list[float]]],
+                     settings: dict[str, Any]) -> str:
+    """The markdown summary of the comparison and of the α estimate."""
+    lines = ["# CP-angle-conditioned network (H→ττ, ρρ)", "",
+             "Settings: " + ", ".join(f"{k} = {v}" for k, v in settings.items()), "",
+             "| α | oracle AUC | dedicated AUC | conditioned AUC | conditioned − dedicated |",
+             "|---|---|---|---|---|"]
+    for k, alpha in enumerate(ALPHAS):
+        lines.append(f"| {alpha / np.pi:.3f}π | {table['oracle'][k]:.4f} | {table['dedicated'][k]:.4f} | "
+                     f"{table['conditioned'][k]:.4f} | {table['conditioned'][k] - table['dedicated'][k]:+.4f} |")
+    lines += ["", "## α estimated from N events (maximum of the summed log-likelihood ratio)", "",
+              "| α_true | ℓ from | " + " | ".join(f"N={n}" for n in N_VALUES) + " |",
+              "|---|---|" + "---|" * len(N_VALUES)]
+    for truth, values in spread.items():
+        for name in ("network", "oracle"):
+            cells = " | ".join(f"{m:.3f} ± {s:.3f}" for m, s in
+                               zip(values[f"{name}_mean"], values[f"{name}_std"], strict=True))
+            lines.append(f"| {truth} | {name} | {cells} |")
+    lines += ["", "Cells: mean ± standard deviation of α̂ [rad] over the series."]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="output directory (created atomically)")
+    parser.add_argument("--events", type=int, default=300_000, help="events after the selection")
+    parser.add_argument("--epochs", type=int, default=6, help="epochs of each dedicated network")
+    parser.add_argument("--conditioned-epochs", type=int, default=None,
+                        help="epochs of the α-conditioned network (default: twice --epochs)")
+    parser.add_argument("--widths", type=int, nargs="+", default=[128, 128, 128], help="hidden layer widths")
+    parser.add_argument("--incomplete", action="store_true", help="pions only (default: with neutrinos)")
+    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--n-series", type=int, default=2000, help="series per N for the α estimate")
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    parser.add_argument("--quick", action="store_true", help="CI-sized run: 8k events, 1 epoch, tiny network")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.events, args.epochs, args.widths, args.n_series = min(args.events, 8000), 1, [16, 16], 100
+        args.batch_size, args.learning_rate = 128, 3e-3
+        args.conditioned_epochs = 1
+    if args.conditioned_epochs is None:
+        args.conditioned_epochs = 2 * args.epochs
+    if args.events < 1000 or args.epochs < 1 or args.conditioned_epochs < 1:
+        parser.error(f"need --events >= 1000 and epochs >= 1, got {args.events}, {args.epochs}, "
+                     f"{args.conditioned_epochs}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train, compare and estimate α; write figures, ROOT file and summary into ``--out``."""
+    args = parse_args(argv)
+    settings = {"events": args.events, "features": "incomplete" if args.incomplete else "complete",
+                "epochs_dedicated": args.epochs, "epochs_conditioned": args.conditioned_epochs,
+                "widths": tuple(args.widths), "batch_size": args.batch_size, "learning_rate": args.learning_rate,
+                "seed": args.seed, "n_series": args.n_series}
+    options = {"batch_size": args.batch_size, "learning_rate": args.learning_rate}
+    with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
+        data = build_samples(args.events, neutrinos=not args.incomplete, seed=args.seed)
+        test, n_features = data["test"], data["train"].x.shape[1]
+        conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all",
+                                     dropout=0.0, mass_scale=1.0)
+        history, seconds = train(conditioned, data["train"], data["val"], alpha=None,
+                                 epochs=args.conditioned_epochs, seed=args.seed, **options)
+        settings["seconds_conditioned"] = round(seconds)
+        table: dict[str, list[float]] = {"conditioned": [], "dedicated": [], "oracle": []}
+        w_a = spin_weight(test.h_minus, test.h_plus, 0.0)
+        for k, alpha in enumerate(ALPHAS):
+            dedicated = SingleNN(n_features, widths=args.widths, dropout=0.0)
+            _, seconds = train(dedicated, data["train"], data["val"], alpha=float(alpha), epochs=args.epochs,
+                               seed=args.seed + k + 1, **options)
+            w_b = spin_weight(test.h_minus, test.h_plus, alpha)
+            table["dedicated"].append(auc_at(dedicated, test, float(alpha)))
+            table["conditioned"].append(auc_at(conditioned, test, float(alpha)))
+            table["oracle"].append(weighted_auc(oracle_score(w_a, w_b), w_a, w_b))
+            print(f"alpha = {alpha / np.pi:.3f} pi: oracle {table['oracle'][-1]:.4f}, dedicated "
+                  f"{table['dedicated'][-1]:.4f}, conditioned {table['conditioned'][-1]:.4f} ({seconds:.0f} s)",
+                  flush=True)
+        fine = np.linspace(np.pi / 16, ALPHA_MAX, 15)
+        curves = {"alpha": fine, "conditioned": np.array([auc_at(conditioned, test, float(a)) for a in fine]),
+                  "oracle": np.array([weighted_auc(oracle_score(w_a, w), w_a, w) for w in
+                                      (spin_weight(test.h_minus, test.h_plus, a) for a in fine)])}
+        grids = {"network": log_ratio_grid(conditioned, test), "oracle": log_ratio_grid(None, test)}
+        spread, histograms = {}, {}
+        for i, truth in enumerate(TRUE_ALPHAS):
+            key = f"{truth / np.pi:.3f}pi"
+            weights = spin_weight(test.h_minus, test.h_plus, truth)
+            spread[key] = {}
+            for name, grid in grids.items():
+                estimates = estimate_alpha(grid, weights, N_VALUES, n_series=args.n_series, seed=args.seed + i)
+                spread[key] |= {f"{name}_mean": estimates.mean(axis=1).tolist(),
+                                f"{name}_std": estimates.std(axis=1).tolist()}
+                for n, values in zip(N_VALUES, estimates, strict=True):
+                    h = hist.Hist(hist.axis.Regular(64, 0, ALPHA_MAX, name="alpha_hat", label="alpha estimate [rad]"))
+                    histograms[f"alpha_{key}/{name}_N{n}"] = h.fill(values)
+        plot_auc(curves, table, tmp / "auc_vs_alpha.png")
+        plot_estimates(spread, tmp / "alpha_estimate.png")
+        trees = {"auc": {"alpha": ALPHAS} | {k: np.asarray(v) for k, v in table.items()},
+                 "auc_curve": curves,
+                 "conditioned_val_auc": {"epoch": np.arange(1, len(history) + 1), "val_auc": np.asarray(history)}}
+        write_root(tmp / "cp_angle_network.root", trees=trees, histograms=histograms)
+        numbers = {"settings": settings, "alphas": ALPHAS.tolist(), "auc": table, "val_auc_conditioned": history,
+                   "n_values": N_VALUES.tolist(), "alpha_estimate": spread}
+        (tmp / "summary.json").write_text(json.dumps(numbers, indent=1))
+        (tmp / "summary.md").write_text(summary_markdown(table, spread, settings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
