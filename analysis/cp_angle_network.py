@@ -199,8 +199,14 @@ def log_ratio_grid(model: torch.nn.Module | None, sample: Sample) -> np.ndarray:
 
 def _figure(ncols: int = 1) -> tuple[Figure, Any]:
     with matplotlib.style.context(hep.style.ROOT):
-        fig = Figure(figsize=(8 * ncols, 7), layout="constrained")
+        fig = Figure(figsize=(8 * ncols, 7))
+        fig.subplots_adjust(left=0.19 / ncols, right=1 - 0.03 / ncols, bottom=0.12, top=0.93, wspace=0.3)
         return fig, fig.subplots(1, ncols)
+
+
+def _label(ax: Any) -> None:
+    ax.set_title(r"$\it{Simulation}$", loc="left", fontsize="medium")
+    ax.set_title(r"$H\to\tau\tau\to\rho\nu\,\rho\nu$", loc="right", fontsize="medium")
 
 
 def plot_auc(curves: dict[str, np.ndarray], table: dict[str, list[float]], path: Path) -> None:
@@ -210,7 +216,7 @@ def plot_auc(curves: dict[str, np.ndarray], table: dict[str, list[float]], path:
         ax.plot(curves["alpha"], curves["oracle"], "-", color="k", label="oracle")
         ax.plot(curves["alpha"], curves["conditioned"], "-", color="C0", label=r"conditioned $f(x,\alpha)$")
         ax.plot(ALPHAS, table["dedicated"], "o", color="C1", label=r"dedicated, fixed $\alpha$")
-        ax.set(xlabel=r"$\alpha$ [rad]", ylabel="weighted AUC, scalar vs $\\alpha$ (test)")
+        ax.set(xlabel=r"$\alpha$ [rad]", ylabel="AUC, scalar vs $\\alpha$ (test)")
         ax.legend(fontsize="small")
         delta = np.asarray(table["conditioned"]) - np.asarray(table["dedicated"])
         diff.axhspan(-0.005, 0.005, color="0.85", label="±0.005")
@@ -220,7 +226,7 @@ def plot_auc(curves: dict[str, np.ndarray], table: dict[str, list[float]], path:
         diff.set(xlabel=r"$\alpha$ [rad]", ylabel=r"$\Delta$AUC")
         diff.legend(fontsize="small")
         for a in (ax, diff):
-            hep.label.exp_label(exp="", llabel="Simulation", rlabel=r"$\rho\rho$", ax=a)
+            _label(a)
         fig.savefig(path)
 
 
@@ -232,10 +238,10 @@ def plot_estimates(spread: dict[str, dict[str, list[float]]], path: Path) -> Non
             ax.plot(N_VALUES, values["network_std"], "o-", color=f"C{i}", label=f"network, {truth}")
             ax.plot(N_VALUES, values["oracle_std"], "s--", color=f"C{i}", label=f"oracle, {truth}")
         ref = spread[next(iter(spread))]["oracle_std"][-1] * np.sqrt(N_VALUES[-1] / N_VALUES)
-        ax.plot(N_VALUES, ref, ":", color="0.5", label=r"$1/\sqrt{N}$ scaling")
+        ax.plot(N_VALUES, ref, ":", color="0.5", label=r"$N^{-1/2}$ scaling")
         ax.set(xscale="log", yscale="log", xlabel="N events per series", ylabel=r"std($\hat\alpha$) [rad]")
         ax.legend(fontsize="small")
-        hep.label.exp_label(exp="", llabel="Simulation", rlabel=r"$\rho\rho$", ax=ax)
+        _label(ax)
         fig.savefig(path)
 
 
@@ -277,6 +283,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--n-series", type=int, default=2000, help="series per N for the α estimate")
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (1 is fastest on a shared, busy machine)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     parser.add_argument("--quick", action="store_true", help="CI-sized run: 8k events, 1 epoch, tiny network")
     args = parser.parse_args(argv)
@@ -295,6 +303,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Train, compare and estimate α; write figures, ROOT file and summary into ``--out``."""
     args = parse_args(argv)
+    torch.set_num_threads(args.threads)
     settings = {"events": args.events, "features": "incomplete" if args.incomplete else "complete",
                 "epochs_dedicated": args.epochs, "epochs_conditioned": args.conditioned_epochs,
                 "widths": tuple(args.widths), "batch_size": args.batch_size, "learning_rate": args.learning_rate,
