@@ -37,6 +37,7 @@ __all__ = [
     "AmsCurve",
     "BestCut",
     "MetricInputError",
+    "MetricSummary",
     "PrCurve",
     "RocCurve",
     "ams",
@@ -47,6 +48,7 @@ __all__ = [
     "roc_auc",
     "roc_curve",
     "significance_ratio",
+    "summarize",
 ]
 
 SIGMA_RATIO_FAILURE = 1.0 / math.sqrt(2.0)
@@ -92,6 +94,18 @@ class AmsCurve(NamedTuple):
 class BestCut(NamedTuple):
     """The threshold t* maximising AMS(t), with ``s`` and ``b`` passing it."""
 
+    threshold: float
+    ams: float
+    s: float
+    b: float
+
+
+class MetricSummary(NamedTuple):
+    """Every scalar metric of one sample, from a single sort (see :func:`summarize`)."""
+
+    auc: float
+    pr_auc: float
+    sigma_ratio: float
     threshold: float
     ams: float
     s: float
@@ -275,9 +289,31 @@ def significance_ratio(labels: Any, scores: Any, weights: Any = None) -> float:
         >>> significance_ratio([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])
         1.0
     """
+    return _sigma_ratio(_cumulative(labels, scores, weights))
+
+
+def summarize(labels: Any, scores: Any, weights: Any = None) -> MetricSummary:
+    """ROC AUC, PR AUC, σ_ratio and the best cut (t*, AMS, s, b) from one sort of the scores.
+
+    Same values as :func:`roc_auc`, :func:`pr_auc`, :func:`significance_ratio` and
+    :func:`best_cut` called one by one (4x fewer sorts on large samples).
+    """
     cum = _cumulative(labels, scores, weights)
-    s_max = cum.s[-1]
-    passed = s_max * (cum.s + cum.b)
+    tpr = np.concatenate([[0.0], cum.s / cum.s[-1]])
+    fpr = np.concatenate([[0.0], cum.b / cum.b[-1]])
+    auc = float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1])) / 2.0)
+    passed = cum.s + cum.b
+    precision = np.divide(cum.s, passed, out=np.zeros_like(passed), where=passed != 0)
+    average_precision = float(max(0.0, np.sum(np.diff(tpr) * precision)))
+    significance = ams(cum.s, cum.b)
+    i = int(np.argmax(significance))
+    return MetricSummary(auc, average_precision, _sigma_ratio(cum), float(cum.thresholds[i]),
+                         float(significance[i]), float(cum.s[i]), float(cum.b[i]))
+
+
+def _sigma_ratio(cum: _Cumulative) -> float:
+    # s_t / sqrt(s_max (s_t + b_t)) rather than AMS / sqrt(s_max): exactly 1 when perfect
+    passed = cum.s[-1] * (cum.s + cum.b)
     positive = passed > 0
     ratio = np.divide(cum.s, np.sqrt(np.where(positive, passed, 1.0)), out=np.zeros_like(passed),
                       where=positive)

@@ -21,6 +21,7 @@ from hepconditioning.metrics import (
     roc_auc,
     roc_curve,
     significance_ratio,
+    summarize,
 )
 
 
@@ -168,3 +169,14 @@ def test_non_finite_inputs():
         roc_auc([0, 1, 1], [0.1, np.nan, 0.3])
     with pytest.raises(NonFiniteError, match="'weights'"):
         roc_auc([0, 1], [0.1, 0.2], [1.0, np.inf])
+
+
+@pytest.mark.parametrize("weights", ["none", "negative"])
+def test_summarize_equals_individual_metrics(weights):
+    labels, scores, w = sample(1000, 11, ties=True, weights=weights)
+    summary = summarize(labels, scores, w)
+    cut = best_cut(labels, scores, w)
+    assert summary.auc == pytest.approx(roc_auc(labels, scores, w), abs=1e-14)
+    assert summary.pr_auc == pytest.approx(pr_auc(labels, scores, w), abs=1e-14)
+    assert summary.sigma_ratio == significance_ratio(labels, scores, w)
+    assert (summary.threshold, summary.ams, summary.s, summary.b) == tuple(cut)
