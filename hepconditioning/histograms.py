@@ -84,15 +84,17 @@ def score_histograms(
             selected = mask & (events.labels == label)
             h = hist.Hist(axis, storage=hist.storage.Weight(), name=name,
                           label=f"{name} at m = {mass:g} GeV")
+            h.title = f"{name} score, m = {mass:g} GeV"  # becomes the ROOT fTitle
             h.fill(score=scores[selected], weight=events.weights[selected])
             filled.append(h)
         out.append(ScoreHistograms(float(mass), *filled))
     return out
 
 
-def _cumulative(h: hist.Hist, name: str) -> hist.Hist:
+def _cumulative(h: hist.Hist, name: str, title: str) -> hist.Hist:
     view = h.view(flow=True)
-    out = hist.Hist(h.axes[0], storage=hist.storage.Weight(), name=name, label=f"{name} passing score >= t")
+    out = hist.Hist(h.axes[0], storage=hist.storage.Weight(), name=name, label=title)
+    out.title = title
     target = out.view(flow=True)
     for field in ("value", "variance"):
         inner = view[field][1:]  # bins and overflow
@@ -110,9 +112,12 @@ def cut_curves(histograms: ScoreHistograms, *, b_reg: float = 0.0) -> CutCurves:
     σ²_AMS = (∂AMS/∂s)² σ²_s + (∂AMS/∂b)² σ²_b with ∂AMS/∂s = (s + 2b) / (2 (s + b)^{3/2}) and
     ∂AMS/∂b = −s / (2 (s + b)^{3/2}) (``b`` including ``b_reg``); 0 where s + b ≤ 0.
     """
-    s = _cumulative(histograms.signal, "s")
-    b = _cumulative(histograms.background, "b")
-    out = hist.Hist(s.axes[0], storage=hist.storage.Weight(), name="ams", label="AMS = s / sqrt(s + b)")
+    where = f"m = {histograms.mass:g} GeV"
+    s = _cumulative(histograms.signal, "s", f"signal weight with score >= t, {where}")
+    b = _cumulative(histograms.background, "b", f"background weight with score >= t, {where}")
+    label = f"AMS(t) = s / sqrt(s + b{f' + {b_reg:g}' if b_reg else ''}), {where}"
+    out = hist.Hist(s.axes[0], storage=hist.storage.Weight(), name="ams", label=label)
+    out.title = label
     vs, vb = s.view(flow=True), b.view(flow=True)
     s_val, b_val = vs["value"], vb["value"] + float(b_reg)
     total = s_val + b_val

@@ -60,6 +60,7 @@ def test_round_trip(tmp_path, evaluated):
                                    ("b", curves.b), ("ams", curves.ams)):
                 stored = directory[name]
                 assert stored.classname == "TH1D"
+                assert f"m = {h.mass:g} GeV" in stored.member("fTitle")
                 assert len(stored.member("fSumw2")) == 22  # sumw2 with flow bins
                 np.testing.assert_allclose(stored.values(flow=True), expected.values(flow=True))
                 np.testing.assert_allclose(stored.variances(flow=True), expected.variances(flow=True))
