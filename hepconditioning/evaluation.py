@@ -32,9 +32,11 @@ __all__ = [
     "EvaluationRow",
     "EvaluationTable",
     "auc_ratio",
+    "check_scores",
     "evaluate_per_mass",
     "evaluate_scores",
     "evaluation_events",
+    "mass_groups",
     "without_mass_points",
 ]
 
@@ -196,7 +198,8 @@ def _per_mass_events(test: Events, masses: Any, balance: bool, physics_weights: 
                            columns={EVAL_MASS: np.full(len(part), mass, dtype=np.float32)})
 
 
-def _check_scores(scores: Any, n: int, *, where: str) -> np.ndarray:
+def check_scores(scores: Any, n: int, *, where: str = "scores") -> np.ndarray:
+    """``scores`` as a finite ``(n,)`` array (``(n, 1)`` is flattened), else a clear error."""
     scores = np.asarray(scores)
     if scores.dtype.kind not in "biuf":
         raise TypeError(f"{where} must give numbers, got dtype {scores.dtype}")
@@ -214,6 +217,23 @@ def _row(mass: float, labels: np.ndarray, scores: np.ndarray, weights: np.ndarra
     return EvaluationRow(float(mass), *summary, n_signal, int(labels.size - n_signal))
 
 
+def mass_groups(events: Events, *, masses: Sequence[float] | None = None,
+                tolerance: float = 0.5) -> dict[float, np.ndarray]:
+    """Evaluation mass (GeV) → boolean ``(N,)`` mask of its events, increasing mass.
+
+    Events are grouped by the :data:`EVAL_MASS` column (``mass`` if absent); ``masses``
+    picks some of the groups (each within ``tolerance`` GeV of one, else
+    :class:`~hepconditioning.errors.UnknownMassPointError`).
+    """
+    if not isinstance(events, Events):
+        raise TypeError(f"events must be an Events, got {type(events).__name__}")
+    tag = events.column(EVAL_MASS) if EVAL_MASS in events.columns else events.mass
+    groups = np.unique(tag)
+    if masses is not None:
+        groups = np.unique(groups[_match(groups, masses, tolerance, where="the evaluation events")])
+    return {float(mass): tag == mass for mass in groups}
+
+
 def evaluate_scores(events: Events, scores: Any, *, masses: Sequence[float] | None = None,
                     tolerance: float = 0.5) -> EvaluationTable:
     """Per-mass metrics of ``scores`` on an evaluation sample (from :func:`evaluation_events`).
@@ -221,16 +241,9 @@ def evaluate_scores(events: Events, scores: Any, *, masses: Sequence[float] | No
     Events are grouped by the :data:`EVAL_MASS` column (``mass`` if absent); ``masses``
     restricts the table to some of them.
     """
-    if not isinstance(events, Events):
-        raise TypeError(f"events must be an Events, got {type(events).__name__}")
-    scores = _check_scores(scores, len(events), where="scores")
-    tag = events.column(EVAL_MASS) if EVAL_MASS in events.columns else events.mass
-    groups = np.unique(tag)
-    chosen = groups if masses is None else groups[_match(groups, masses, tolerance, where="the evaluation events")]
-    rows = []
-    for mass in chosen:
-        mask = tag == mass
-        rows.append(_row(mass, events.labels[mask], scores[mask], events.weights[mask]))
+    groups = mass_groups(events, masses=masses, tolerance=tolerance)
+    scores = check_scores(scores, len(events))
+    rows = [_row(mass, events.labels[mask], scores[mask], events.weights[mask]) for mass, mask in groups.items()]
     return EvaluationTable.from_rows(rows)
 
 
@@ -260,7 +273,7 @@ def evaluate_per_mass(
     rows = []
     for part in _per_mass_events(events, masses, balance, physics_weights, tolerance):
         mass = float(part.mass[0])
-        scores = _check_scores(predict(part), len(part), where=f"predict at {mass:g} GeV")
+        scores = check_scores(predict(part), len(part), where=f"predict at {mass:g} GeV")
         rows.append(_row(mass, part.labels, scores, part.weights))
     return EvaluationTable.from_rows(rows)
 

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import hist
 import numpy as np
 
-from hepconditioning.evaluation import EVAL_MASS, evaluate_scores
+from hepconditioning.evaluation import check_scores, mass_groups
 from hepconditioning.events import Events
 from hepconditioning.metrics import ams
 
@@ -72,13 +72,10 @@ def score_histograms(
         masses: a subset of the evaluation masses (GeV); default all.
     """
     axis = score_axis(bins=bins, range=range)
-    # evaluate_scores validates events, scores and masses (same errors as the metrics)
-    chosen = evaluate_scores(events, scores, masses=masses).mass
-    scores = np.asarray(scores).reshape(-1)
-    tag = events.column(EVAL_MASS) if EVAL_MASS in events.columns else events.mass
+    groups = mass_groups(events, masses=masses)
+    scores = check_scores(scores, len(events))
     out = []
-    for mass in chosen:
-        mask = tag == np.float32(mass)
+    for mass, mask in groups.items():
         filled = []
         for name, label in (("signal", 1), ("background", 0)):
             selected = mask & (events.labels == label)
@@ -87,7 +84,7 @@ def score_histograms(
             h.title = f"{name} score, m = {mass:g} GeV"  # becomes the ROOT fTitle
             h.fill(score=scores[selected], weight=events.weights[selected])
             filled.append(h)
-        out.append(ScoreHistograms(float(mass), *filled))
+        out.append(ScoreHistograms(mass, *filled))
     return out
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from hepconditioning.evaluation import EVAL_MASS, EvaluationTable
+from hepconditioning.evaluation import EvaluationTable, check_scores, mass_groups
 from hepconditioning.events import Events
 from hepconditioning.histograms import ScoreHistograms
 from hepconditioning.io.atomic import atomic_path
@@ -65,15 +65,11 @@ def roc_per_mass(events: Events, scores: Any, *, masses: Sequence[float] | None 
     ``events`` is an evaluation sample (:func:`hepconditioning.evaluation.evaluation_events`),
     grouped by ``eval_mass`` (``mass`` if absent); the legend gives the weighted AUC.
     """
+    groups = mass_groups(events, masses=masses)
+    scores = check_scores(scores, len(events))
     ax = _axes(ax)
-    scores = np.asarray(scores).reshape(-1)
-    tag = events.column(EVAL_MASS) if EVAL_MASS in events.columns else events.mass
-    chosen = np.unique(tag) if masses is None else np.asarray(masses, dtype=np.float32)
     artists = []
-    for mass in chosen:
-        mask = tag == mass
-        if not mask.any():
-            raise ValueError(f"no events at evaluation mass {mass:g} GeV; available: {np.unique(tag).tolist()}")
+    for mass, mask in groups.items():
         curve = roc_curve(events.labels[mask], scores[mask], events.weights[mask])
         auc = float(np.sum(np.diff(curve.fpr) * (curve.tpr[1:] + curve.tpr[:-1])) / 2)
         (line,) = ax.plot(curve.fpr, curve.tpr, label=f"m = {mass:g} GeV (AUC {100 * auc:.1f} %)")

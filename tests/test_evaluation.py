@@ -9,9 +9,11 @@ from hepconditioning.evaluation import (
     EVAL_MASS,
     EvaluationTable,
     auc_ratio,
+    check_scores,
     evaluate_per_mass,
     evaluate_scores,
     evaluation_events,
+    mass_groups,
     without_mass_points,
 )
 from hepconditioning.metrics import (
@@ -145,3 +147,16 @@ def test_bad_inputs(test_events):
         evaluate_per_mass("model", test_events)
     with pytest.raises(ValueError, match="cannot balance"):
         evaluation_events(test_events.replace(weights=np.where(test_events.labels == 1, 1.0, 0.0)))
+
+
+def test_mass_groups_and_check_scores(test_events):
+    ev = evaluation_events(test_events, masses=[1500.0, 500.0])
+    groups = mass_groups(ev)
+    assert list(groups) == [500.0, 1500.0]
+    assert [int(mask.sum()) for mask in groups.values()] == [N_SIGNAL + N_BACKGROUND] * 2
+    assert list(mass_groups(ev, masses=[1500.3])) == [1500.0]
+    with pytest.raises(UnknownMassPointError, match="1000"):
+        mass_groups(ev, masses=[1000.0])
+    assert check_scores(np.zeros((4, 1)), 4).shape == (4,)
+    with pytest.raises(TypeError, match="numbers"):
+        check_scores(np.array(["a", "b"]), 2)

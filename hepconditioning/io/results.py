@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from hepconditioning.evaluation import EVAL_MASS, EvaluationTable, evaluate_scores
+from hepconditioning.evaluation import EVAL_MASS, EvaluationTable, check_scores, evaluate_scores
 from hepconditioning.events import Events
 from hepconditioning.histograms import cut_curves, score_histograms
 from hepconditioning.io.atomic import check_output_path
@@ -74,9 +74,8 @@ def write_results(
         raise TypeError(f"events must be an Events, got {type(events).__name__}")
     if table is not None and not isinstance(table, EvaluationTable):
         raise TypeError(f"table must be an EvaluationTable or None, got {type(table).__name__}")
-    # validates scores (shape, finiteness) and the masses against the events
+    scores = check_scores(scores, len(events))
     table = evaluate_scores(events, scores) if table is None else table
-    scores = np.asarray(scores).reshape(-1)
     histograms: dict[str, Any] = {}
     for histogram in score_histograms(events, scores, bins=bins, range=range, masses=table.mass):
         directory = mass_directory(histogram.mass)
