@@ -110,7 +110,9 @@ def sigma_ratio_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable],
     """Significance ratio vs mass per model, with the failure value 1/√2 as a dashed line."""
     artists = _per_mass(tables, "sigma_ratio", r"$\sigma_{ratio}$", ax)
     axis = artists[0].axes
-    artists.append(axis.axhline(SIGMA_RATIO_FAILURE, ls="--", color="grey", lw=1, label=r"failure $1/\sqrt{2}$"))
+    artists.append(axis.axhline(SIGMA_RATIO_FAILURE, ls="--", color="grey", lw=1, label="failure value 1/√2"))
+    lowest = min(SIGMA_RATIO_FAILURE, *(float(np.min(line.get_ydata())) for line in artists[:-1]))
+    axis.set_ylim(lowest - 0.02, 1.01)
     axis.legend()
     return artists
 
