@@ -23,13 +23,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from hepconditioning.evaluation import EvaluationTable, check_scores, mass_groups
+from hepconditioning.evaluation import EvaluationTable, auc_ratio, check_scores, mass_groups
 from hepconditioning.events import Events
 from hepconditioning.histograms import ScoreHistograms
 from hepconditioning.io.atomic import atomic_path
 from hepconditioning.metrics import SIGMA_RATIO_FAILURE, roc_curve
 
 __all__ = [
+    "auc_ratio_vs_mass",
     "auc_vs_mass",
     "best_cut_vs_mass",
     "hep_style",
@@ -114,6 +115,35 @@ def sigma_ratio_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable],
     lowest = min(SIGMA_RATIO_FAILURE, *(float(np.min(line.get_ydata())) for line in artists[:-1]))
     axis.set_ylim(lowest - 0.02, 1.01)
     axis.legend()
+    return artists
+
+
+def auc_ratio_vs_mass(
+    tables: EvaluationTable | Mapping[str, EvaluationTable],
+    reference: EvaluationTable,
+    *,
+    excluded: Sequence[float] = (),
+    ax: Axes | None = None,
+) -> list[Any]:
+    """Interpolation study ([Anzalone22] Fig. 9): AUC / AUC of the model trained on all masses.
+
+    ``tables`` are models trained without the mass points ``excluded`` (GeV), which are
+    marked by grey bands; a dashed line marks the ratio 1.
+    """
+    named = _tables(tables)
+    ratios = {name: auc_ratio(table, reference) for name, table in named.items()}
+    ax = _axes(ax)
+    artists = []
+    for (name, table), ratio in zip(named.items(), ratios.values(), strict=True):
+        (line,) = ax.plot(table.mass, ratio, marker="o", label=name or None)
+        artists.append(line)
+    width = 0.04 * float(np.ptp(reference.mass)) if len(reference) > 1 else 25.0
+    for i, mass in enumerate(excluded):
+        artists.append(ax.axvspan(mass - width, mass + width, color="grey", alpha=0.25,
+                                  label="not in training" if i == 0 else None))
+    artists.append(ax.axhline(1.0, ls="--", color="grey", lw=1))
+    ax.set(xlabel="mass [GeV]", ylabel="AUC / AUC (all masses)")
+    ax.legend()
     return artists
 
 

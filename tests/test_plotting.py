@@ -16,6 +16,7 @@ from hepconditioning import Events
 from hepconditioning.evaluation import evaluate_scores, evaluation_events
 from hepconditioning.histograms import score_histograms
 from hepconditioning.plotting import (
+    auc_ratio_vs_mass,
     auc_vs_mass,
     best_cut_vs_mass,
     hep_style,
@@ -82,6 +83,10 @@ def test_per_mass_summaries(tmp_path, evaluated):
     cuts = best_cut_vs_mass(table, ax=axes[2])
     np.testing.assert_allclose(cuts[0].get_xdata(), MASSES)
     check_image(fig, tmp_path / "summary.png")
+    study = auc_ratio_vs_mass({"without 1000": worse}, table, excluded=[1000.0])
+    np.testing.assert_allclose(study[0].get_ydata(), worse.auc / table.auc)
+    assert study[1].get_label() == "not in training"
+    check_image(study[0].figure, tmp_path / "interpolation.png")
     with pytest.raises(TypeError, match="EvaluationTable"):
         auc_vs_mass({})
 
