@@ -277,6 +277,8 @@ def test_events_without_features_round_trip(tmp_path):
     events = Events(np.zeros((3, 0)), [500, 750, 500], [1, 0, 1], feature_names=[])
     back = read_events(write_events(tmp_path / "e.root", events))
     assert back.x.shape == (3, 0) and np.array_equal(back.mass, events.mass)
+    with pytest.raises(MissingColumnError, match=r"'evnts' not found in ROOT file .*e\.root.*did you mean 'events'"):
+        read_events(tmp_path / "e.root", tree="evnts")
 
 
 def test_keys_naming_the_same_object_are_rejected_before_writing(tmp_path):

@@ -24,7 +24,7 @@ from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.root.spec import Count, Expr, RootSpec
 
-__all__ = ["CORRUPT", "open_root", "read_root"]
+__all__ = ["CORRUPT", "find_tree", "open_root", "read_root"]
 
 CORRUPT = (OSError, EOFError, zlib.error, struct.error, uproot.deserialization.DeserializationError)
 """What uproot raises on a truncated or damaged file."""
@@ -50,6 +50,7 @@ def read_root(
         ValueError: a plain feature is jagged (wrap it in Jagged/Count) or vice versa.
 
     Example:
+        >>> from hepconditioning.io import Count, Jagged, RootSpec
         >>> spec = RootSpec("events", [Jagged("Jet_Px", leading=2), Count("Jet_Px")], label=1)
         >>> events = read_root("uproot-HZZ.root", spec)  # doctest: +SKIP
     """
@@ -86,16 +87,25 @@ def open_root(path: Path) -> Any:
         raise CorruptFileError(f"{str(path)!r} is not a readable ROOT file (truncated or damaged?): {exc}") from exc
 
 
+def find_tree(file: Any, name: str, path: Path) -> Any:
+    """The TTree/TNtuple ``name`` (``"dir/name"``) of the open ``file`` read from ``path``.
+
+    Raises ``MissingColumnError`` listing the trees of the file when it has none of that name.
+    """
+    try:
+        trees = [k.rsplit(";", 1)[0] for k, c in file.classnames().items() if c in ("TTree", "TNtuple")]
+        obj = file[name] if name in trees else None
+    except CORRUPT as exc:
+        raise CorruptFileError(f"cannot read the directory of {str(path)!r} (damaged?): {exc}") from exc
+    if obj is None:
+        raise MissingColumnError(name, trees, where=f"ROOT file {str(path)!r} (trees)")
+    return obj
+
+
 def _check_file(path: Path, spec: RootSpec) -> int:
     """Validate the tree and every branch ``spec`` needs; returns the number of entries."""
     with open_root(path) as file:
-        try:
-            trees = [k.rsplit(";", 1)[0] for k, c in file.classnames().items() if c in ("TTree", "TNtuple")]
-            obj = file[spec.tree] if spec.tree in trees else None
-        except CORRUPT as exc:
-            raise CorruptFileError(f"cannot read the directory of {str(path)!r} (damaged?): {exc}") from exc
-        if obj is None:
-            raise MissingColumnError(spec.tree, trees, where=f"ROOT file {str(path)!r} (trees)")
+        obj = find_tree(file, spec.tree, path)
         branches = set(obj.keys(recursive=True, full_paths=False)) | set(obj.keys())
         where = f"tree {spec.tree!r} of {str(path)!r}"
         for expression in [*spec.expressions().values(), *([spec.cut] if spec.cut else [])]:

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import uproot
 
-from hepconditioning.errors import CorruptFileError, MissingColumnError
+from hepconditioning.errors import CorruptFileError
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
-from hepconditioning.io.root.reader import CORRUPT, open_root
+from hepconditioning.io.root.reader import CORRUPT, find_tree, open_root
 from hepconditioning.io.root.writer import DEFAULT_CHUNK_ROWS, write_root
 
 __all__ = ["read_events", "write_events"]
@@ -94,10 +94,7 @@ def read_events(path: str | os.PathLike[str], *, tree: str = "events") -> Events
     """Read back a tree written by :func:`write_events` (scores, if written, as column ``score``)."""
     (path,) = check_input_paths(path, kind="ROOT")
     with open_root(path) as file:
-        names = [k.rsplit(";", 1)[0] for k, c in file.classnames().items() if c == "TTree"]
-        if tree not in names:
-            raise MissingColumnError(tree, names, where=f"ROOT file {str(path)!r} (trees)")
-        obj = file[tree]
+        obj = find_tree(file, tree, path)
         try:
             meta = json.loads(obj.title)
             if meta.get("format") != _EVENTS_FORMAT:
