@@ -78,10 +78,13 @@ def _chunk(n: int, rng: np.random.Generator, pt_mean: float, rapidity_sigma: flo
     p = np.empty((n, 6, 4))
     p[:, 0], p[:, 1], p[:, 2] = minus.neutrino, minus.pi_charged, minus.pi_neutral
     p[:, 3], p[:, 4], p[:, 5] = plus.neutrino, plus.pi_charged, plus.pi_neutral
-    p[:, :3] = kin.boost(p[:, :3], np.array([0.0, 0.0, beta]))
-    p[:, 3:] = kin.boost(p[:, 3:], np.array([0.0, 0.0, -beta]))
-    # isotropic H → ττ with a random transverse orientation, then the H motion
-    p = kin.rotate(p, kin.random_rotation(n, rng=rng)[:, None])
+    gamma = 1.0 / np.sqrt(1.0 - beta**2)
+    for side, b in ((slice(0, 3), beta), (slice(3, 6), -beta)):  # boosts along z: only (pz, E) change
+        pz, e = p[:, side, 2].copy(), p[:, side, 3].copy()
+        p[:, side, 2] = gamma * (pz + b * e)
+        p[:, side, 3] = gamma * (e + b * pz)
+    # isotropic H → ττ with a random transverse orientation (batched matmul: p⃗ Rᵀ), then the H motion
+    p[..., :3] = p[..., :3] @ kin.random_rotation(n, rng=rng).transpose(0, 2, 1)
     higgs = _higgs(n, rng, pt_mean, rapidity_sigma)
     p = kin.boost(p, (higgs[:, :3] / higgs[:, 3:4])[:, None])
     return TauPairs(p, h_minus, h_plus)
