@@ -263,3 +263,21 @@ def test_bundled_sample():
     tolerance = 5 * 0.0002 * np.sqrt(1e6 / len(ev))
     auc = weighted_auc(ev.column("w_a"), ev.column("w_b"))
     assert abs(auc - AUC_SELECTION[-1]) < tolerance
+
+
+# -- optional Pythia backend -----------------------------------------------------------------
+def test_pythia_backend():
+    from hepconditioning.datasets.htautau.pythia import generate_pythia
+
+    try:
+        import pythia8  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match=r"pip install 'hepconditioning\[pythia\]'"):
+            generate_pythia(10)
+        return
+    ev = generate_pythia(200, seed=3, selection=True)
+    p = ev.columns["particles"]
+    np.testing.assert_allclose(kin.mass(p[:, 0:3].sum(axis=1)), tau.M_TAU, rtol=1e-3)
+    assert ht.passes_selection(p).all()
+    w = ev.column("w_b")
+    assert w.min() >= -1e-9 and w.max() <= 2 + 1e-9
