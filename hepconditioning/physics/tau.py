@@ -96,7 +96,8 @@ def check_particles(particles: np.ndarray, *, where: str = "particles", rtol: fl
 def rho_decay_weight(pi_charged: np.ndarray, pi_neutral: np.ndarray, neutrino: np.ndarray) -> np.ndarray:
     """Spin-summed |M|² of τ → ρν → π±π⁰ν without the ρ propagator, shape ``(...)``.
 
-    |M|² ∝ 2 (q·N)(q·P) − q² (N·P) with q = p_π± − p_π⁰, N = p_ν, P = q + ... = p_τ (any frame).
+    |M|² ∝ 2 (q·N)(q·P) − q² (N·P) with q = p_π± − p_π⁰, N = p_ν, P = p_τ = p_π± + p_π⁰ + p_ν
+    (Lorentz invariant: any frame).
     """
     q = pi_charged - pi_neutral
     tau = pi_charged + pi_neutral + neutrino

@@ -7,6 +7,7 @@
 - :func:`write_htautau`, :func:`read_htautau`, :class:`HtautauSpec`, :func:`write_generated`,
   :func:`load_htautau`: ROOT / CSV files.
 - :func:`as_labelled`, :func:`oracle_score`: soft-target training sample and optimal score.
+- :func:`generate_pythia`: optional Pythia 8 backend (``pip install 'hepconditioning[pythia]'``).
 """
 
 from __future__ import annotations
@@ -40,11 +41,13 @@ from hepconditioning.datasets.htautau.generator import (
     passes_selection,
 )
 from hepconditioning.datasets.htautau.load import SAMPLE_PATH, load_htautau
+from hepconditioning.datasets.htautau.pythia import PYTHIA_SETTINGS, generate_pythia
 from hepconditioning.physics.tau import UnphysicalMomentumError
 
 __all__ = [
     "DERIVED_FEATURES",
     "PARTICLE_BRANCHES",
+    "PYTHIA_SETTINGS",
     "SAMPLE_PATH",
     "HtautauSpec",
     "TauPairs",
@@ -57,6 +60,7 @@ __all__ = [
     "energy_sharing",
     "generate",
     "generate_particles",
+    "generate_pythia",
     "load_htautau",
     "make_events",
     "make_features",
