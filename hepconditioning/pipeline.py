@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -29,6 +30,7 @@ import numpy as np
 from hepconditioning.config import RunConfig
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory, check_output_directory
+from hepconditioning.training import ExtrapolationWarning
 
 __all__ = ["RunResult", "build_model", "load_data", "run"]
 
@@ -100,9 +102,9 @@ def _jsonable(value: Any) -> Any:
 
 def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print) -> RunResult:
     """Execute a validated run card; see the module docstring for what is written."""
-    from hepconditioning import plotting
-    from hepconditioning.evaluation import evaluate_per_mass, evaluation_events
+    from hepconditioning.evaluation import evaluate_scores, evaluation_events
     from hepconditioning.io.results import write_results
+    from hepconditioning.report import write_figures
     from hepconditioning.training import fit, predict, save_model
 
     start = time.perf_counter()
@@ -113,26 +115,30 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     tables: dict[str, Any] = {}
     histories: dict[str, Any] = {}
     scores: dict[str, np.ndarray] = {}
+    models: dict[str, Any] = {}
     with atomic_directory(out, overwrite=config.output.overwrite) as tmp:
         (tmp / "models").mkdir()
         for model_config in config.models:
             label = model_config.label
             log(f"training {label} ({model_config.type}) ...")
             model = build_model(model_config, train.n_features, train.mass_points)
-            history = fit(model, train, validation=validation, config=config.training,
-                          progress=progress)
+            histories[label] = fit(model, train, validation=validation, config=config.training,
+                                   progress=progress)
             save_model(tmp / "models" / f"{label}.pt", model,
-                       metadata={"feature_names": list(train.feature_names), "model": label})
-            scores[label] = predict(model, evaluation)
-            tables[label] = evaluate_per_mass(lambda ev, s=scores[label]: s, evaluation)
-            histories[label] = history
-            _write_json(tmp / f"history_{label}.json", history)
-        write_results(tmp / config.output.root_file, evaluation, scores, tables=tables,
+                       metadata={"model": label, "card": str(config.source_path or "")})
+            with warnings.catch_warnings():
+                # masses left out of training (train_masses) are scored on purpose
+                warnings.simplefilter("ignore", ExtrapolationWarning)
+                scores[label] = predict(model, evaluation)
+            tables[label] = evaluate_scores(evaluation, scores[label])
+            models[label] = model
+            _write_json(tmp / f"history_{label}.json", dataclasses.asdict(histories[label]))
+        write_results(tmp / config.output.root_file, evaluation, scores, table=tables,
                       bins=config.output.bins)
         (tmp / "table.md").write_text(_markdown(tables))
         if config.output.plots:
-            plotting.summary_figures(tmp, tables=tables, histories=histories,
-                                     evaluation=evaluation, scores=scores)
+            write_figures(tmp, tables=tables, evaluation=evaluation, scores=scores,
+                          histories=histories, models=models, bins=config.output.bins)
     seconds = time.perf_counter() - start
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")

@@ -163,3 +163,15 @@ def test_check_particles_errors(events):
         tau.check_particles(bad)
     with pytest.raises(ValueError, match=r"\(N, 6, 4\)"):
         tau.check_particles(events[:, :4])
+
+
+def test_rotation_helpers_used_here():
+    rot = kin.random_rotation(20_000, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(rot @ np.swapaxes(rot, 1, 2), np.broadcast_to(np.eye(3), rot.shape), atol=1e-12)
+    np.testing.assert_allclose(np.linalg.det(rot), 1.0, atol=1e-12)
+    axis = rot @ np.array([0.0, 0.0, 1.0])
+    np.testing.assert_allclose(axis.mean(axis=0), 0.0, atol=0.03)
+    np.testing.assert_allclose((axis**2).mean(axis=0), 1 / 3, atol=0.01)
+    quarter = kin.rotation_about_z(np.pi / 2)
+    np.testing.assert_allclose(quarter @ [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], atol=1e-15)
+    assert kin.rotation_about_z(np.zeros(5)).shape == (5, 3, 3)

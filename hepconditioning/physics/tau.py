@@ -96,7 +96,8 @@ def check_particles(particles: np.ndarray, *, where: str = "particles", rtol: fl
 def rho_decay_weight(pi_charged: np.ndarray, pi_neutral: np.ndarray, neutrino: np.ndarray) -> np.ndarray:
     """Spin-summed |M|² of τ → ρν → π±π⁰ν without the ρ propagator, shape ``(...)``.
 
-    |M|² ∝ 2 (q·N)(q·P) − q² (N·P) with q = p_π± − p_π⁰, N = p_ν, P = q + ... = p_τ (any frame).
+    |M|² ∝ 2 (q·N)(q·P) − q² (N·P) with q = p_π± − p_π⁰, N = p_ν, P = p_τ = p_π± + p_π⁰ + p_ν
+    (Lorentz invariant: any frame).
     """
     q = pi_charged - pi_neutral
     tau = pi_charged + pi_neutral + neutrino
@@ -116,13 +117,6 @@ def _weight_rho_frame(s: np.ndarray, cos_theta: np.ndarray) -> np.ndarray:
     matrix = 2.0 * qn * qp - q2 * n0 * m
     p_nu = (M_TAU**2 - s) / (2.0 * M_TAU)
     return p_nu * p_star / m * matrix
-
-
-def _isotropic(n: int, rng: np.random.Generator) -> np.ndarray:
-    cos_t = rng.uniform(-1.0, 1.0, n)
-    azim = rng.uniform(-np.pi, np.pi, n)
-    sin_t = np.sqrt(1.0 - cos_t**2)
-    return np.stack([sin_t * np.cos(azim), sin_t * np.sin(azim), cos_t], axis=-1)
 
 
 def sample_rho_decay(n: int, *, rng: np.random.Generator) -> RhoDecay:
@@ -150,29 +144,31 @@ def sample_rho_decay(n: int, *, rng: np.random.Generator) -> RhoDecay:
     s = np.concatenate(chunks_s)[:n]
     cos_theta = np.concatenate(chunks_c)[:n]
     m = np.sqrt(s)
-    # ρ direction d̂ in the τ frame; ν along −d̂. π± direction n̂ in the ρ frame at angle θ to −d̂.
-    d = _isotropic(n, rng)
-    ortho = _isotropic(n, rng)
-    e1 = np.cross(d, ortho)
-    e1 /= np.linalg.norm(e1, axis=-1, keepdims=True)
-    e2 = np.cross(d, e1)
+    # ρ direction d̂ (polar Θ, azimuth Φ) in the τ frame, ν along −d̂; π± direction n̂ in the ρ
+    # frame at angle θ to −d̂ and azimuth φ about it, built on the orthonormal basis (e₁, e₂, d̂)
+    cos_big = rng.uniform(-1.0, 1.0, n)
+    sin_big = np.sqrt(1.0 - cos_big**2)
+    azim_big = rng.uniform(-np.pi, np.pi, n)
+    cos_az, sin_az = np.cos(azim_big), np.sin(azim_big)
+    d = np.stack([sin_big * cos_az, sin_big * sin_az, cos_big], axis=-1)
+    e1 = np.stack([cos_big * cos_az, cos_big * sin_az, -sin_big], axis=-1)
+    e2 = np.stack([-sin_az, cos_az, np.zeros(n)], axis=-1)
     azim = rng.uniform(-np.pi, np.pi, n)
     sin_theta = np.sqrt(1.0 - cos_theta**2)
-    direction = (-cos_theta[:, None] * d + sin_theta[:, None] * (np.cos(azim)[:, None] * e1
-                                                                 + np.sin(azim)[:, None] * e2))
+    direction = (-cos_theta[:, None] * d + (sin_theta * np.cos(azim))[:, None] * e1
+                 + (sin_theta * np.sin(azim))[:, None] * e2)
     p_star = kin.breakup_momentum(m, M_PI, M_PI0)
     charged = np.empty((n, 4))
     charged[:, :3] = p_star[:, None] * direction
     charged[:, 3] = (s + M_PI**2 - M_PI0**2) / (2.0 * m)
-    neutral = np.empty((n, 4))
-    neutral[:, :3] = -charged[:, :3]
-    neutral[:, 3] = m - charged[:, 3]
     p_nu = (M_TAU**2 - s) / (2.0 * M_TAU)
-    beta = d * (p_nu / (M_TAU - p_nu))[:, None]
     neutrino = np.empty((n, 4))
     neutrino[:, :3] = -p_nu[:, None] * d
     neutrino[:, 3] = p_nu
-    return RhoDecay(kin.boost(charged, beta), kin.boost(neutral, beta), neutrino)
+    charged = kin.boost(charged, d * (p_nu / (M_TAU - p_nu))[:, None])
+    neutral = -charged - neutrino  # π⁰ = p_τ − π± − ν (exact four-momentum conservation)
+    neutral[:, 3] += M_TAU
+    return RhoDecay(charged, neutral, neutrino)
 
 
 # -- polarimetric vectors and weights -------------------------------------------------------

@@ -28,7 +28,9 @@ __all__ = [
 HIGGS_PT_MEAN = 20.0
 """Mean Higgs pT (GeV) of the default spectrum (ggF-like, PHYSICS.md section 6)."""
 HIGGS_RAPIDITY_SIGMA = 2.0
-"""Width of the Gaussian Higgs rapidity distribution (ggF at 13 TeV is ≈ flat to |y| ≈ 2)."""
+"""Width of the Gaussian Higgs rapidity distribution (ggF at 13 TeV is ≈ flat to |y| ≈ 2),
+truncated at |y| = 4.5 (kinematic limit ln(√s/m_H) = 4.6 at √s = 13 TeV)."""
+_MAX_RAPIDITY = 4.5
 
 _MAX_CHUNK = 400_000
 
@@ -56,6 +58,10 @@ def _higgs(n: int, rng: np.random.Generator, pt_mean: float, rapidity_sigma: flo
     a = 4.0 * pt_mean / np.pi
     pt = a * np.sqrt((1.0 - rng.uniform(0.0, 1.0, n)) ** -0.5 - 1.0)
     y = rng.normal(0.0, rapidity_sigma, n)
+    outside = np.abs(y) > _MAX_RAPIDITY
+    while outside.any():  # truncated Gaussian: redraw the few beyond the kinematic limit
+        y[outside] = rng.normal(0.0, rapidity_sigma, int(outside.sum()))
+        outside = np.abs(y) > _MAX_RAPIDITY
     azim = rng.uniform(-np.pi, np.pi, n)
     mt = np.sqrt(pt**2 + tau.M_HIGGS**2)
     return np.stack([pt * np.cos(azim), pt * np.sin(azim), mt * np.sinh(y), mt * np.cosh(y)], axis=-1)
@@ -72,10 +78,13 @@ def _chunk(n: int, rng: np.random.Generator, pt_mean: float, rapidity_sigma: flo
     p = np.empty((n, 6, 4))
     p[:, 0], p[:, 1], p[:, 2] = minus.neutrino, minus.pi_charged, minus.pi_neutral
     p[:, 3], p[:, 4], p[:, 5] = plus.neutrino, plus.pi_charged, plus.pi_neutral
-    p[:, :3] = kin.boost(p[:, :3], np.array([0.0, 0.0, beta]))
-    p[:, 3:] = kin.boost(p[:, 3:], np.array([0.0, 0.0, -beta]))
-    # isotropic H → ττ with a random transverse orientation, then the H motion
-    p = kin.rotate(p, kin.random_rotation(n, rng=rng)[:, None])
+    gamma = 1.0 / np.sqrt(1.0 - beta**2)
+    for side, b in ((slice(0, 3), beta), (slice(3, 6), -beta)):  # boosts along z: only (pz, E) change
+        pz, e = p[:, side, 2].copy(), p[:, side, 3].copy()
+        p[:, side, 2] = gamma * (pz + b * e)
+        p[:, side, 3] = gamma * (e + b * pz)
+    # isotropic H → ττ with a random transverse orientation (batched matmul: p⃗ Rᵀ), then the H motion
+    p[..., :3] = p[..., :3] @ kin.random_rotation(n, rng=rng).transpose(0, 2, 1)
     higgs = _higgs(n, rng, pt_mean, rapidity_sigma)
     p = kin.boost(p, (higgs[:, :3] / higgs[:, 3:4])[:, None])
     return TauPairs(p, h_minus, h_plus)
@@ -97,7 +106,8 @@ def generate_particles(
             1 GeV; ≈ 50 % efficiency); the generator oversamples so that exactly ``n`` come back.
         seed: integer seed or ``numpy.random.Generator``; the same seed gives the same events.
         higgs_pt_mean: mean Higgs pT in GeV of p(pT) ∝ pT (1 + pT²/a²)⁻³, a = 4 ⟨pT⟩/π.
-        higgs_rapidity_sigma: σ of the Gaussian Higgs rapidity (m_H = 125 GeV).
+        higgs_rapidity_sigma: σ of the Gaussian Higgs rapidity, truncated at |y| ≤ 4.5
+            (m_H = 125 GeV).
 
     Returns:
         :class:`TauPairs` with ``particles (n, 6, 4)`` float64 [ν, π⁻, π⁰, ν̄, π⁺, π⁰] and the
