@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,13 +39,21 @@ import torch
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_auc_score
 
-from hepconditioning.datasets.htautau.features import boosted_frame
-from hepconditioning.datasets.htautau.generator import generate_particles
+from hepconditioning import Events
+from hepconditioning.datasets import htautau
 from hepconditioning.io import write_root
 from hepconditioning.io.outdir import atomic_directory
 from hepconditioning.multi_instance import oracle_score
 from hepconditioning.nn import ConditionedMLP, SingleNN
 from hepconditioning.physics.tau import spin_weight
+from hepconditioning.training import (
+    Batch,
+    History,
+    TrainConfig,
+    ValidationResult,
+    fit,
+    soft_targets,
+)
 
 ALPHAS = np.pi / 8 * np.arange(1, 5)  # π/8, π/4, 3π/8, π/2
 ALPHA_MAX = np.pi / 2
@@ -56,7 +63,7 @@ TRUE_ALPHAS = (np.pi / 4, 3 * np.pi / 8)
 
 
 class Sample(NamedTuple):
-    """Standardized features and the polarimetric vectors of one split."""
+    """Standardized features and the polarimetric vectors of the test split."""
 
     x: np.ndarray
     h_minus: np.ndarray
@@ -69,46 +76,65 @@ def weighted_auc(scores: np.ndarray, w_a: np.ndarray, w_b: np.ndarray) -> float:
     return float(roc_auc_score(labels, np.r_[scores, scores], sample_weight=np.r_[w_a, w_b]))
 
 
-def build_samples(n: int, *, neutrinos: bool, seed: int) -> dict[str, Sample]:
+def build_samples(n: int, *, neutrinos: bool, seed: int) -> dict[str, Events]:
     """``n`` selected ρρ events split 60/20/20 into train/val/test; features standardized on train."""
-    particles, h_minus, h_plus = generate_particles(n, selection=True, seed=seed)
-    x = boosted_frame(particles, neutrinos=neutrinos)
-    order = np.random.default_rng(seed + 1).permutation(n)
-    splits = dict(zip(("train", "val", "test"), np.split(order, [int(0.6 * n), int(0.8 * n)]), strict=True))
-    mean, std = x[splits["train"]].mean(axis=0), x[splits["train"]].std(axis=0) + 1e-9
-    x = ((x - mean) / std).astype(np.float32)
-    return {name: Sample(x[idx], h_minus[idx], h_plus[idx]) for name, idx in splits.items()}
+    pairs = htautau.generate_particles(n, selection=True, seed=seed)
+    events = htautau.make_events(pairs.particles, h_minus=pairs.h_minus, h_plus=pairs.h_plus, neutrinos=neutrinos)
+    train_set, rest = events.split(0.4, seed=seed)
+    val_set, test_set = rest.split(0.5, seed=seed + 1)
+    mean, std = train_set.x.mean(axis=0), train_set.x.std(axis=0) + 1e-9
+    return {name: ev.replace(x=(ev.x - mean) / std)
+            for name, ev in (("train", train_set), ("val", val_set), ("test", test_set))}
+
+
+def as_sample(events: Events) -> Sample:
+    return Sample(events.x, events.column("h_minus"), events.column("h_plus"))
 
 
 # ----------------------------------------------------------------------------- training
 
 
-def alpha_batches(sample: Sample, *, batch_size: int, alpha: float | None,
-                  rng: np.random.Generator) -> Iterator[tuple[torch.Tensor, ...]]:
-    """One epoch of batches ``(x, α, target, weight)`` with W(α) recomputed per batch.
+class AlphaBatches:
+    """Batch source for ``fit(batches=...)``: scalar (W(0)) vs α (W(α)) with W recomputed per batch.
 
-    ``alpha=None`` draws α ~ U[0, π/2] per event, fresh for every batch; a number fixes it.
-    Soft targets: an event is class A with weight W(0) and class B with weight W(α), i.e.
-    BCE with target W(0)/(W(0) + W(α)) and weight W(0) + W(α).
+    ``alpha=None`` draws α ~ U[0, π/2] for every event, fresh in every batch; a number fixes α
+    (the dedicated networks). Soft targets (:func:`~hepconditioning.training.soft_targets`): an
+    event is class A with weight W(0) and class B with weight W(α). The draws depend only on
+    ``(seed, epoch)``, so ``fit(resume=True)`` stays exact.
     """
-    w_a = spin_weight(sample.h_minus, sample.h_plus, 0.0)
-    order = rng.permutation(len(sample.x))
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
-        a = rng.uniform(0.0, ALPHA_MAX, len(idx)) if alpha is None else np.full(len(idx), alpha)
-        w_b = spin_weight(sample.h_minus[idx], sample.h_plus[idx], a)
-        total = w_a[idx] + w_b
-        target = np.divide(w_a[idx], total, out=np.full(len(idx), 0.5), where=total > 0)
-        yield (torch.from_numpy(sample.x[idx]), torch.from_numpy(a.astype(np.float32)),
-               torch.from_numpy(target.astype(np.float32)), torch.from_numpy(total.astype(np.float32)))
+
+    def __init__(self, events: Events, *, batch_size: int, seed: int, alpha: float | None = None) -> None:
+        self.x = torch.from_numpy(events.x)
+        self.h_minus, self.h_plus = events.column("h_minus"), events.column("h_plus")
+        self.w_a = torch.from_numpy(spin_weight(self.h_minus, self.h_plus, 0.0))
+        self.batch_size, self.seed, self.alpha, self.epoch = batch_size, seed, alpha, 0
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self) -> Iterator[Batch]:
+        rng = np.random.default_rng([self.seed, self.epoch])
+        order = rng.permutation(len(self.x))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            alpha = rng.uniform(0.0, ALPHA_MAX, len(idx)) if self.alpha is None else np.full(len(idx), self.alpha)
+            w_b = torch.from_numpy(spin_weight(self.h_minus[idx], self.h_plus[idx], alpha))
+            index = torch.from_numpy(idx)
+            targets, weights = soft_targets(self.w_a[index], w_b, torch.ones(len(idx), dtype=torch.float64))
+            yield Batch(self.x[index], torch.from_numpy(alpha.astype(np.float32)), targets, weights)
 
 
 def logits(model: torch.nn.Module, x: np.ndarray, alpha: float, *, batch_size: int = 65536) -> np.ndarray:
-    """ℓ(x; α) = logit f(x, α), float64 ``(N,)``."""
+    """ℓ(x; α) = logit f(x, α), float64 ``(N,)`` (eval mode, the model's mode restored)."""
+    was_training = model.training
     model.eval()
-    with torch.no_grad():
+    with torch.inference_mode():
         parts = [model(torch.from_numpy(x[i:i + batch_size]), torch.full((len(x[i:i + batch_size]),), alpha))
                  for i in range(0, len(x), batch_size)]
+    model.train(was_training)
     return torch.cat(parts).double().numpy()
 
 
@@ -119,30 +145,19 @@ def auc_at(model: torch.nn.Module, sample: Sample, alpha: float) -> float:
     return weighted_auc(logits(model, sample.x, alpha), w_a, w_b)
 
 
-def train(model: torch.nn.Module, train_set: Sample, val_set: Sample, *, alpha: float | None, epochs: int,
-          batch_size: int, learning_rate: float, seed: int) -> tuple[list[float], float]:
-    """Adam on the soft-target BCE; keeps the weights of the epoch with the best validation AUC.
+def train(model: torch.nn.Module, data: dict[str, Events], config: TrainConfig, *, alpha: float | None) -> History:
+    """``fit`` on :class:`AlphaBatches`; model selection by the validation AUC at ``alpha``
+    (dedicated) or by its mean over ``ALPHAS`` (conditioned, ``alpha=None``)."""
+    val = as_sample(data["val"])
+    alphas = ALPHAS if alpha is None else np.array([alpha])
 
-    The validation AUC is the mean over ``ALPHAS`` for the conditioned network (``alpha=None``),
-    the AUC at ``alpha`` otherwise. Returns (validation AUC per epoch, seconds).
-    """
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    start, history, best, state = time.perf_counter(), [], -1.0, None
-    for _ in range(epochs):
-        model.train()
-        for x, a, target, weight in alpha_batches(train_set, batch_size=batch_size, alpha=alpha, rng=rng):
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x, a), target, weight=weight)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        alphas = ALPHAS if alpha is None else [alpha]
-        history.append(float(np.mean([auc_at(model, val_set, a) for a in alphas])))
-        if history[-1] > best:
-            best, state = history[-1], {k: v.clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(state)
-    return history, time.perf_counter() - start
+    def validate(model: torch.nn.Module) -> ValidationResult:
+        aucs = tuple(auc_at(model, val, float(a)) for a in alphas)
+        return ValidationResult(float(np.mean(aucs)), tuple(float(a) for a in alphas), aucs)
+
+    batches = AlphaBatches(data["train"], batch_size=config.batch_size, seed=config.seed, alpha=alpha)
+    return fit(model, data["train"], validation=data["val"], config=config, progress=False, batches=batches,
+               validate=validate)
 
 
 # ----------------------------------------------------------------------------- α estimate
@@ -308,21 +323,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "epochs_dedicated": args.epochs, "epochs_conditioned": args.conditioned_epochs,
                 "widths": tuple(args.widths), "batch_size": args.batch_size, "learning_rate": args.learning_rate,
                 "seed": args.seed, "n_series": args.n_series}
-    options = {"batch_size": args.batch_size, "learning_rate": args.learning_rate}
+    options = {"batch_size": args.batch_size, "learning_rate": args.learning_rate, "l2_weights": 0.0,
+               "l2_biases": 0.0, "balance": "none", "threads": args.threads}
     with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
         data = build_samples(args.events, neutrinos=not args.incomplete, seed=args.seed)
-        test, n_features = data["test"], data["train"].x.shape[1]
+        test, n_features = as_sample(data["test"]), data["train"].n_features
         conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all",
                                      dropout=0.0, mass_scale=1.0)
-        history, seconds = train(conditioned, data["train"], data["val"], alpha=None,
-                                 epochs=args.conditioned_epochs, seed=args.seed, **options)
-        settings["seconds_conditioned"] = round(seconds)
+        history = train(conditioned, data, TrainConfig(epochs=args.conditioned_epochs, seed=args.seed, **options),
+                        alpha=None)
+        settings["seconds_conditioned"] = round(sum(history.seconds))
         table: dict[str, list[float]] = {"conditioned": [], "dedicated": [], "oracle": []}
         w_a = spin_weight(test.h_minus, test.h_plus, 0.0)
         for k, alpha in enumerate(ALPHAS):
             dedicated = SingleNN(n_features, widths=args.widths, dropout=0.0)
-            _, seconds = train(dedicated, data["train"], data["val"], alpha=float(alpha), epochs=args.epochs,
-                               seed=args.seed + k + 1, **options)
+            seconds = sum(train(dedicated, data, TrainConfig(epochs=args.epochs, seed=args.seed + k + 1, **options),
+                                alpha=float(alpha)).seconds)
             w_b = spin_weight(test.h_minus, test.h_plus, alpha)
             table["dedicated"].append(auc_at(dedicated, test, float(alpha)))
             table["conditioned"].append(auc_at(conditioned, test, float(alpha)))
@@ -351,9 +367,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         plot_estimates(spread, tmp / "alpha_estimate.png")
         trees = {"auc": {"alpha": ALPHAS} | {k: np.asarray(v) for k, v in table.items()},
                  "auc_curve": curves,
-                 "conditioned_val_auc": {"epoch": np.arange(1, len(history) + 1), "val_auc": np.asarray(history)}}
+                 "conditioned_val_auc": {"epoch": np.arange(1, history.epochs + 1), "val_auc": np.asarray(history.val_auc)}}
         write_root(tmp / "cp_angle_network.root", trees=trees, histograms=histograms)
-        numbers = {"settings": settings, "alphas": ALPHAS.tolist(), "auc": table, "val_auc_conditioned": history,
+        numbers = {"settings": settings, "alphas": ALPHAS.tolist(), "auc": table, "val_auc_conditioned": history.val_auc,
                    "n_values": N_VALUES.tolist(), "alpha_estimate": spread}
         (tmp / "summary.json").write_text(json.dumps(numbers, indent=1))
         (tmp / "summary.md").write_text(summary_markdown(table, spread, settings))

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,8 +37,8 @@ import torch
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_auc_score
 
-from hepconditioning.datasets.htautau.features import boosted_frame
-from hepconditioning.datasets.htautau.generator import generate_particles
+from hepconditioning import Events
+from hepconditioning.datasets import htautau
 from hepconditioning.io import write_root
 from hepconditioning.io.outdir import atomic_directory
 from hepconditioning.multi_instance import (
@@ -53,7 +52,7 @@ from hepconditioning.multi_instance import (
     predicted_rates,
 )
 from hepconditioning.nn import SingleNN
-from hepconditioning.physics.tau import spin_weight
+from hepconditioning.training import TrainConfig, fit
 
 HYPOTHESES = {"pseudoscalar": np.pi / 2, "mixed": np.pi / 4}
 FEATURES = {"complete": True, "incomplete": False}
@@ -62,7 +61,7 @@ PUBLISHED = {"complete": 0.763, "incomplete": 0.654}  # ρρ, scalar vs pseudosc
 
 
 class Sample(NamedTuple):
-    """Features and both hypothesis weights of one split."""
+    """Test-set features and both hypothesis weights."""
 
     x: np.ndarray
     w_a: np.ndarray
@@ -70,10 +69,11 @@ class Sample(NamedTuple):
 
 
 class Trained(NamedTuple):
-    """Test-set logits after every epoch and the validation AUC per epoch."""
+    """Test-set logits after every epoch, the validation AUC per epoch and the best epoch (0-based)."""
 
     logits: list[np.ndarray]
     val_auc: list[float]
+    best_epoch: int
     seconds: float
 
 
@@ -83,55 +83,44 @@ def weighted_auc(scores: np.ndarray, w_a: np.ndarray, w_b: np.ndarray) -> float:
     return float(roc_auc_score(labels, np.r_[scores, scores], sample_weight=np.r_[w_a, w_b]))
 
 
-def build_samples(n: int, *, seed: int) -> dict[str, dict[str, Sample]]:
-    """Generate ``n`` ρρ events (after the selection) once; cases[hypothesis][split] for both feature sets.
+def split(events: Events, *, seed: int) -> dict[str, Events]:
+    """60 % train, 20 % validation, 20 % test; features standardized with the training mean and σ."""
+    train_set, rest = events.split(0.4, seed=seed)
+    val_set, test_set = rest.split(0.5, seed=seed + 1)
+    mean, std = train_set.x.mean(axis=0), train_set.x.std(axis=0) + 1e-9
+    return {name: ev.replace(x=(ev.x - mean) / std)
+            for name, ev in (("train", train_set), ("val", val_set), ("test", test_set))}
 
-    The same events serve every hypothesis: w_B = W(α_B) = spin_weight(h⁻, h⁺, α_B).
-    Splits: 60 % train, 20 % validation, 20 % test (seeded permutation).
+
+def build_samples(n: int, *, seed: int) -> dict[str, dict[str, Events]]:
+    """``cases[f"{hypothesis}_{features}"][split]`` from ``n`` generated ρρ events after the selection.
+
+    The same events serve every case: ``make_events`` sets w_A = W(0), w_B = W(α_B) from the
+    polarimetric vectors and the boosted-frame features with or without the neutrinos.
     """
-    particles, h_minus, h_plus = generate_particles(n, selection=True, seed=seed)
-    w_a = spin_weight(h_minus, h_plus, 0.0)
-    order = np.random.default_rng(seed + 1).permutation(n)
-    cut = [int(0.6 * len(order)), int(0.8 * len(order))]
-    splits = dict(zip(("train", "val", "test"), np.split(order, cut), strict=True))
-    samples: dict[str, dict[str, Sample]] = {}
-    for features, neutrinos in FEATURES.items():
-        x = boosted_frame(particles, neutrinos=neutrinos).astype(np.float32)
-        for hypothesis, alpha in HYPOTHESES.items():
-            w_b = spin_weight(h_minus, h_plus, alpha)
-            samples[f"{hypothesis}_{features}"] = {
-                name: Sample(x[idx], w_a[idx], w_b[idx]) for name, idx in splits.items()
-            }
-    return samples
+    pairs = htautau.generate_particles(n, selection=True, seed=seed)
+    return {f"{hypothesis}_{features}": split(htautau.make_events(
+                pairs.particles, alpha_b=alpha, h_minus=pairs.h_minus, h_plus=pairs.h_plus, neutrinos=neutrinos),
+                seed=seed)
+            for features, neutrinos in FEATURES.items() for hypothesis, alpha in HYPOTHESES.items()}
 
 
-def train(train_set: Sample, val_set: Sample, test_x: np.ndarray, *, widths: Sequence[int], epochs: int,
-          batch_size: int, learning_rate: float, seed: int) -> Trained:
-    """Train a single-event classifier with soft targets; keep the test logits of every epoch."""
-    torch.manual_seed(seed)
-    mean, std = train_set.x.mean(axis=0), train_set.x.std(axis=0) + 1e-6
-    model = SingleNN(train_set.x.shape[1], widths=widths, dropout=0.0)
-    opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    x = torch.from_numpy((train_set.x - mean) / std)
-    total = torch.from_numpy((train_set.w_a + train_set.w_b).astype(np.float32))
-    target = torch.from_numpy((train_set.w_a / np.maximum(train_set.w_a + train_set.w_b, 1e-12)).astype(np.float32))
-    gen = torch.Generator().manual_seed(seed)
+def network_logits(model: torch.nn.Module, x: np.ndarray, *, batch_size: int = 65536) -> np.ndarray:
+    """ℓ = model logits ``(N,)`` float64 (model evaluated in eval mode, its mode restored)."""
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        out = torch.cat([model(torch.from_numpy(x[i:i + batch_size])) for i in range(0, len(x), batch_size)])
+    model.train(was_training)
+    return out.double().numpy()
 
-    def logits_of(values: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return model(torch.from_numpy((values - mean) / std)).squeeze(-1).double().numpy()
 
-    start, out, val_auc = time.perf_counter(), [], []
-    for _ in range(epochs):
-        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                model(x[idx]).squeeze(-1), target[idx], weight=total[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        val_auc.append(weighted_auc(logits_of(val_set.x), val_set.w_a, val_set.w_b))
-        out.append(logits_of(test_x))
-    return Trained(out, val_auc, time.perf_counter() - start)
+def train(model: torch.nn.Module, data: dict[str, Events], config: TrainConfig) -> Trained:
+    """``fit`` with soft targets (w_A, w_B); records the test logits after every epoch."""
+    logits: list[np.ndarray] = []
+    history = fit(model, data["train"], validation=data["val"], config=config, progress=False,
+                  callback=lambda epoch, history: logits.append(network_logits(model, data["test"].x)))
+    return Trained(logits, list(history.val_auc), history.best_epoch, float(sum(history.seconds)))
 
 
 def spread_epochs(n_epochs: int) -> list[int]:
@@ -172,7 +161,7 @@ def analyse(trained: Trained, test: Sample, *, n_series: int, seed: int) -> dict
     """Every number of one case: AUC per epoch, moments, rates per epoch, AUC_N."""
     oracle = oracle_llr(test.w_a, test.w_b)
     auc = [weighted_auc(llr, test.w_a, test.w_b) for llr in trained.logits]
-    best = int(np.argmax(trained.val_auc))
+    best = trained.best_epoch
     llr_best = trained.logits[best]
     epochs = spread_epochs(len(trained.logits))
     tables = {e: rate_table(trained.logits[e - 1], test, n_series=n_series, seed=seed + e) for e in epochs}
@@ -340,20 +329,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "n_series": args.n_series}
     with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
         samples = build_samples(args.events, seed=args.seed)
-        settings["test_events"] = len(next(iter(samples.values()))["test"].x)
+        tests = {case: Sample(split_["test"].x, split_["test"].column("w_a"), split_["test"].column("w_b"))
+                 for case, split_ in samples.items()}
+        settings["test_events"] = len(next(iter(tests.values())).x)
         results = {}
-        for i, (case, split) in enumerate(samples.items()):
-            trained = train(split["train"], split["val"], split["test"].x, widths=args.widths, epochs=args.epochs,
-                            batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed + 10 * i)
-            results[case] = analyse(trained, split["test"], n_series=args.n_series, seed=args.seed)
+        for i, (case, data) in enumerate(samples.items()):
+            config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                                 l2_weights=0.0, l2_biases=0.0, balance="none", targets="spin_weights",
+                                 seed=args.seed + 10 * i, threads=args.threads)
+            model = SingleNN(data["train"].n_features, widths=args.widths, dropout=0.0)
+            trained = train(model, data, config)
+            results[case] = analyse(trained, tests[case], n_series=args.n_series, seed=args.seed)
             print(f"{case}: NN AUC {results[case]['best_auc']:.4f} (oracle {results[case]['oracle_auc']:.4f}), "
                   f"{trained.seconds:.0f} s", flush=True)
         plot_auc_vs_epoch(results, tmp / "auc_vs_epoch.png")
         for case, res in results.items():
             plot_rates(res, case, tmp / f"rates_vs_n_{case}.png")
             plot_aucn(res, case, tmp / f"aucn_{case}.png")
-        write_outputs_root(results, {case: split["test"] for case, split in samples.items()},
-                           tmp / "htautau_multi_instance.root")
+        write_outputs_root(results, tests, tmp / "htautau_multi_instance.root")
         numbers = summary_numbers(results)
         (tmp / "summary.json").write_text(json.dumps({"settings": settings, "cases": numbers}, indent=1))
         (tmp / "summary.md").write_text(summary_markdown(numbers, settings))
