@@ -348,7 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             plot_aucn(res, case, tmp / f"aucn_{case}.png")
         write_outputs_root(results, tests, tmp / "htautau_multi_instance.root")
         numbers = summary_numbers(results)
-        (tmp / "summary.json").write_text(json.dumps({"settings": settings, "cases": numbers}, indent=1))
+        (tmp / "summary.json").write_text(json.dumps({"settings": settings, "n_values": N_VALUES.tolist(),
+                                                   "cases": numbers}, indent=1))
         (tmp / "summary.md").write_text(summary_markdown(numbers, settings))
     return 0
 

@@ -1,0 +1,125 @@
+"""Acceptance numbers of the H→ττ multi-instance study and the CP-angle-conditioned network.
+
+Runs ``analysis/htautau_multi_instance.py`` and ``analysis/cp_angle_network.py`` (or reads
+their ``summary.json`` from earlier runs with ``--from-mi`` / ``--from-cp``) and prints, with
+PASS/FAIL against the targets of issue 8 ([Jozefowicz16] arXiv:1608.02609, [Bialas18]
+arXiv:1803.00838):
+
+- ρρ scalar vs pseudoscalar, NN AUC with neutrinos within 0.01 of the oracle;
+- the same without neutrinos ≥ 0.654 (published);
+- AUC_N measured (weighted resampling) vs the CLT prediction, N ≥ 5;
+- the TPR/FPR spread between epochs at t = 0.5 and at the optimal threshold;
+- the α-conditioned network within 0.005 AUC of each dedicated network;
+- the spread of α̂ vs N.
+
+Timings are wall-clock on a shared machine (2 cores used by several jobs): noisy.
+
+Run: ``python benchmarks/htautau_study.py --out results/study --events 400000 --epochs 20``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
+PUBLISHED_INCOMPLETE = 0.654
+ORACLE_TOLERANCE = 0.01
+CONDITIONED_TOLERANCE = 0.005
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"analysis_{name}", ANALYSIS / f"{name}.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"analysis script {name}.py not found in {ANALYSIS}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report_multi_instance(summary: dict[str, Any]) -> None:
+    """Print the single-event AUCs, AUC_N agreement and threshold spreads."""
+    cases = summary["cases"]
+    print(f"multi-instance study: {summary['settings']}")
+    complete, incomplete = cases["pseudoscalar_complete"], cases["pseudoscalar_incomplete"]
+    diff = complete["best_auc"] - complete["oracle_auc"]
+    print(f"  rho-rho scalar vs pseudoscalar, with neutrinos:    NN {complete['best_auc']:.4f}  oracle "
+          f"{complete['oracle_auc']:.4f}  diff {diff:+.4f}  (target within {ORACLE_TOLERANCE})  "
+          f"{_verdict(diff >= -ORACLE_TOLERANCE)}")
+    print(f"  rho-rho scalar vs pseudoscalar, without neutrinos: NN {incomplete['best_auc']:.4f}  "
+          f"(published {PUBLISHED_INCOMPLETE}, target >=)  {_verdict(incomplete['best_auc'] >= PUBLISHED_INCOMPLETE)}")
+    for case in ("mixed_complete", "mixed_incomplete"):
+        print(f"  scalar vs mixed (pi/4), {case.split('_')[1]:10s}:        NN {cases[case]['best_auc']:.4f}  "
+              f"oracle {cases[case]['oracle_auc']:.4f}")
+    n_values = np.asarray(summary["n_values"])
+    print("  AUC_N measured vs CLT prediction, max |diff| for N >= 5; threshold spread between epochs:")
+    for case, num in cases.items():
+        parts = []
+        for name, v in num["aucn"].items():
+            delta = np.abs(np.asarray(v["measured"]) - np.asarray(v["predicted"]))[n_values >= 5]
+            parts.append(f"{name} {delta.max():.3f}")
+        print(f"    {case:24s} AUC_N: {', '.join(parts)};  spread t=0.5 {num['spread_fixed']:.3f} -> "
+              f"T* {num['spread_optimal']:.3f}  {_verdict(num['spread_optimal'] < num['spread_fixed'])}")
+
+
+def report_cp(summary: dict[str, Any]) -> None:
+    """Print conditioned vs dedicated vs oracle AUCs and the α̂ spread."""
+    print(f"CP-angle-conditioned network: {summary['settings']}")
+    auc = summary["auc"]
+    for k, alpha in enumerate(summary["alphas"]):
+        diff = auc["conditioned"][k] - auc["dedicated"][k]
+        print(f"  alpha = {alpha / np.pi:.3f} pi: oracle {auc['oracle'][k]:.4f}  dedicated {auc['dedicated'][k]:.4f}  "
+              f"conditioned {auc['conditioned'][k]:.4f}  diff {diff:+.4f}  (target |diff| <= "
+              f"{CONDITIONED_TOLERANCE})  {_verdict(abs(diff) <= CONDITIONED_TOLERANCE)}")
+    n_values = summary["n_values"]
+    for truth, values in summary["alpha_estimate"].items():
+        cells = ", ".join(f"N={n}: {s:.3f} ({o:.3f})" for n, s, o in
+                          zip(n_values, values["network_std"], values["oracle_std"], strict=True))
+        print(f"  std(alpha_hat) [rad], alpha_true = {truth}, network (oracle): {cells}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None, help="where the two studies write (default: a temp dir)")
+    parser.add_argument("--events", type=int, default=400_000)
+    parser.add_argument("--epochs", type=int, default=20, help="epochs of the multi-instance networks")
+    parser.add_argument("--cp-epochs", type=int, default=8, help="epochs of each dedicated alpha network")
+    parser.add_argument("--quick", action="store_true", help="tiny run (checks that the script works)")
+    parser.add_argument("--from-mi", type=Path, default=None, help="read this multi-instance output instead")
+    parser.add_argument("--from-cp", type=Path, default=None, help="read this CP-network output instead")
+    args = parser.parse_args(argv)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        out = args.out if args.out is not None else Path(scratch)
+        out.mkdir(parents=True, exist_ok=True)
+        common = ["--quick"] if args.quick else ["--events", str(args.events)]
+        mi, cp = args.from_mi, args.from_cp
+        if mi is None:
+            mi, start = out / "multi_instance", time.perf_counter()
+            _script("htautau_multi_instance").main(["--out", str(mi), "--overwrite", "--epochs", str(args.epochs),
+                                                    *common])
+            print(f"[multi-instance study: {time.perf_counter() - start:.0f} s wall, shared machine]")
+        if cp is None:
+            cp, start = out / "cp_angle_network", time.perf_counter()
+            _script("cp_angle_network").main(["--out", str(cp), "--overwrite", "--epochs", str(args.cp_epochs),
+                                              *common])
+            print(f"[CP-network study: {time.perf_counter() - start:.0f} s wall, shared machine]")
+        report_multi_instance(json.loads((mi / "summary.json").read_text()))
+        report_cp(json.loads((cp / "summary.json").read_text()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
