@@ -144,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--isr", action="store_true", help="hepmass: add initial-state radiation jets")
     p.add_argument("--alpha-b", type=float, default=1.5707963267948966,
                    help="htautau: CP mixing angle of hypothesis B in radians (default π/2)")
-    p.add_argument("--selection", action="store_true",
-                   help="htautau: apply the ρ pT ≥ 20 GeV, π pT ≥ 1 GeV selection")
+    p.add_argument("--selection", action=argparse.BooleanOptionalAction, default=True,
+                   help="htautau: the ρ pT ≥ 20 GeV, π pT ≥ 1 GeV selection (default on)")
     return parser
 
 
