@@ -1,4 +1,4 @@
-"""mplhep figures of the per-mass evaluation, the score distributions, t-SNE and training.
+"""One figure each: per-mass evaluation, score distributions, t-SNE and training history.
 
 Every function takes ``ax=None`` (a new figure is made when omitted) and returns the artists
 it drew, so that callers restyle or relabel them; nothing here changes matplotlib's global
