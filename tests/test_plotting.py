@@ -139,6 +139,8 @@ def test_training_history(tmp_path):
     check_image(artists[0].figure, tmp_path / "history.png")
     as_dict = History(val_auc_per_mass={500.0: [0.7, 0.75], 1500.0: [0.9, 0.95]}, best_epoch=-1)
     assert len(training_history(as_dict)) == 4
+    no_validation = History(val_auc=[], val_auc_per_mass=[], best_epoch=-1)
+    assert [a.get_label() for a in training_history(no_validation)] == ["training loss"]
 
 
 def test_save_figure_is_atomic(tmp_path):
