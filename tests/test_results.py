@@ -67,6 +67,17 @@ def test_round_trip(tmp_path, evaluated):
                 np.testing.assert_allclose(stored.axis().edges(), np.linspace(0, 1, 21))
 
 
+def test_automatic_range(evaluated):
+    events, scores = evaluated
+    narrow = 0.5 + 0.01 * scores
+    hists = score_histograms(events, narrow, bins=10, range=None)
+    edges = hists[0].signal.axes[0].edges
+    assert edges[0] < narrow.min() and edges[-1] > narrow.max() and edges[-1] - edges[0] < 0.02
+    total = sum(h.signal.values(flow=True).sum() + h.background.values(flow=True).sum() for h in hists)
+    inside = sum(h.signal.values().sum() + h.background.values().sum() for h in hists)
+    assert inside == pytest.approx(total)
+
+
 def test_histograms_content(evaluated):
     events, scores = evaluated
     h = score_histograms(events, scores, bins=10, masses=[612.5])[0]

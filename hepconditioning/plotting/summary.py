@@ -79,7 +79,7 @@ def summary_figures(
         evaluation, scores: the evaluation sample and ``{model: (N,) scores}`` (or one array)
             for the ROC curves and, without ``histograms``, the score distributions.
         histograms: per-mass score histograms by model (e.g. read from a ``results.root``).
-        bins: score bins when the histograms are filled here.
+        bins: score bins when the histograms are filled here (over the range of the scores).
 
     Returns:
         the files written, in order.
@@ -108,7 +108,7 @@ def summary_figures(
             written.append(_save(lines[0].figure, directory, _name("roc", label), dpi))
         per_mass = histograms.get(label)
         if per_mass is None and label in scores:
-            per_mass = score_histograms(evaluation, scores[label], bins=bins)
+            per_mass = score_histograms(evaluation, scores[label], bins=bins, range=None)
         if per_mass:
             written.append(_save(_score_grid(per_mass, title), directory, _name("scores", label), dpi))
         if label in histories:
@@ -132,9 +132,10 @@ def figures_from_results(
         the files written (their final paths).
     """
     stored = read_results(results)
-    histograms = {label: hs for label, hs in stored.histograms.items() if hs}
-    bins = next((len(hs[0].signal.axes[0]) for hs in histograms.values()), 50)
+    # score distributions are refilled from the stored scores over their own range (the
+    # stored histograms span a fixed range), with the stored number of bins
+    bins = next((len(hs[0].signal.axes[0]) for hs in stored.histograms.values() if hs), 50)
     with atomic_directory(out, overwrite=overwrite) as tmp:
         written = summary_figures(tmp, tables=stored.tables, evaluation=stored.events, scores=stored.scores,
-                                  histograms=histograms, bins=bins, dpi=dpi)
+                                  bins=bins, dpi=dpi)
     return [Path(out) / path.name for path in written]
