@@ -79,7 +79,7 @@ def summary_figures(
         evaluation, scores: the evaluation sample and ``{model: (N,) scores}`` (or one array)
             for the ROC curves and, without ``histograms``, the score distributions.
         histograms: per-mass score histograms by model (e.g. read from a ``results.root``).
-        bins: score bins when the histograms are filled here (over the range of the scores).
+        bins: score bins when the histograms are filled here (each mass over its scores' range).
 
     Returns:
         the files written, in order.
@@ -108,7 +108,8 @@ def summary_figures(
             written.append(_save(lines[0].figure, directory, _name("roc", label), dpi))
         per_mass = histograms.get(label)
         if per_mass is None and label in scores:
-            per_mass = score_histograms(evaluation, scores[label], bins=bins, range=None)
+            per_mass = [score_histograms(evaluation, scores[label], bins=bins, range=None, masses=[mass])[0]
+                        for mass in named[label].mass]  # each panel over its own score range
         if per_mass:
             written.append(_save(_score_grid(per_mass, title), directory, _name("scores", label), dpi))
         if label in histories:
