@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,7 +59,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     evaluation = evaluation_events(events, masses=args.masses)
     scores = predict(model, evaluation)
     table = evaluate_per_mass(lambda ev: scores, evaluation)
-    label = Path(args.model).stem
+    label = re.sub(r"\W", "_", Path(args.model).stem)  # branch and directory names
+    label = label if label[:1].isalpha() else f"model_{label}"
     write_results(args.out, evaluation, {label: scores}, tables={label: table})
     print(table.to_markdown())
     print(f"wrote {args.out}")
