@@ -136,3 +136,114 @@ def test_bad_masses(masses):
 def test_bad_event_count(n):
     with pytest.raises(ValueError, match="positive integer"):
         hepmass.generate(n)
+
+
+# -- kinematics helpers --------------------------------------------------------------------
+def test_neutrino_pz_solves_w_mass_constraint():
+    rng = np.random.default_rng(4)
+    w = kin.from_pt_eta_phi_m(rng.uniform(0, 200, 5000), rng.normal(0, 1, 5000), rng.uniform(-3, 3, 5000), 80.4)
+    lepton, neutrino = kin.two_body_decay(w, 0.0, 0.0, rng=rng)
+    pz, real = kin.neutrino_pz(lepton, neutrino[:, 0], neutrino[:, 1], m_w=80.4)
+    assert real.all()  # the true neutrino is one root
+    nu = np.column_stack([neutrino[:, :2], pz, np.hypot(kin.pt(neutrino), pz)])
+    np.testing.assert_allclose(kin.mass(lepton + nu), 80.4, rtol=1e-6)
+    # the true p_z is one of the two roots; the smaller |p_z| is returned
+    assert np.all(np.abs(pz) <= np.abs(neutrino[:, 2]) + 1e-6 * neutrino[:, 3])
+    assert 0.3 < np.mean(np.isclose(pz, neutrino[:, 2], rtol=1e-6, atol=1e-6)) < 1.0
+    np.testing.assert_allclose(kin.delta_phi(np.array([3.0]), np.array([-3.0])), 6.0 - 2 * np.pi)
+    axis = rng.normal(size=(100, 3))
+    d = kin.direction_about(axis, np.full(100, 0.5), rng.uniform(-np.pi, np.pi, 100))
+    np.testing.assert_allclose(np.linalg.norm(d, axis=1), 1.0)
+    np.testing.assert_allclose(np.sum(d * axis, axis=1) / np.linalg.norm(axis, axis=1), 0.5)
+
+
+# -- HEPMASS-IMB ---------------------------------------------------------------------------
+def test_imbalanced_counts_background_and_seed(sample):
+    imb = hepmass.make_imbalanced(sample, seed=1)
+    scale = hepmass.imbalanced_scale(sample)
+    assert scale == pytest.approx(2400 / 700_000)
+    expected = {500.0: 1200, 750.0: 480, 1000.0: 120, 1250.0: 24, 1500.0: 7}
+    assert hepmass.imbalanced_counts(scale) == expected
+    for m_x, k in expected.items():
+        assert np.count_nonzero(imb.signal.mass == m_x) == k
+    np.testing.assert_array_equal(imb.background.x, sample.background.x)
+    again = hepmass.make_imbalanced(sample, seed=1)
+    np.testing.assert_array_equal(again.x, imb.x)
+    assert not np.array_equal(hepmass.make_imbalanced(sample, seed=2).x, imb.x)
+    fixed = hepmass.make_imbalanced(sample, scale=0.001, seed=0)
+    assert fixed.labels.sum() == sum(round(0.001 * c) for c in hepmass.IMB_COUNTS.values())
+
+
+def test_imbalanced_bad_inputs(sample):
+    with pytest.raises(ValueError, match="not enough signal"):
+        hepmass.make_imbalanced(sample, scale=1.0)
+    odd = hepmass.generate(200, masses=(500.0, 600.0), seed=0)
+    with pytest.raises(ValueError, match="unknown mass point"):
+        hepmass.make_imbalanced(odd)
+
+
+# -- files and loading ---------------------------------------------------------------------
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv", ".root"])
+def test_write_read_round_trip(tmp_path, suffix):
+    from hepconditioning.io import read_csv, read_events
+
+    path = hepmass.write_generated(tmp_path / f"gen{suffix}", 700, seed=3, chunk=256, progress=False)
+    back = read_events(path) if suffix == ".root" else read_csv(path)
+    expected = hepmass.generate(700, seed=3, chunk=256)
+    np.testing.assert_allclose(back.x, expected.x, atol=5e-5 + 1e-6)
+    np.testing.assert_array_equal(back.x, np.round(expected.x, 4))
+    np.testing.assert_array_equal(back.mass, expected.mass)
+    np.testing.assert_array_equal(back.labels, expected.labels)
+    assert back.feature_names == HEPMASS_FEATURES
+    if suffix == ".csv.gz":
+        with open(path, "rb") as f:
+            assert f.read(2) == b"\x1f\x8b"
+
+
+def test_write_bad_inputs(tmp_path):
+    missing = tmp_path / "no" / "such" / "gen.csv.gz"
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        hepmass.write_generated(missing, 100, progress=False)
+    target = tmp_path / "gen.csv.gz"
+    for bad in ({"n": 0}, {"n": -1}, {"n": 10, "masses": (200.0,)}):
+        with pytest.raises(ValueError):
+            hepmass.write_generated(target, **{"n": 10, **bad}, progress=False)
+    with pytest.raises(ValueError, match=r"\.csv"):
+        hepmass.write_generated(tmp_path / "gen.txt", 10, progress=False)
+    assert list(tmp_path.iterdir()) == []  # no partial or temporary file left
+
+
+def test_load_hepmass_splits(sample, tmp_path):
+    train = hepmass.load_hepmass(sample, split="train")
+    validation = hepmass.load_hepmass(sample, split="validation")
+    assert len(train) == 18_000 and len(validation) == 6_000
+    assert hepmass.load_hepmass(sample, split="test") is sample
+    assert len(hepmass.load_hepmass(sample, split=None)) == len(sample)
+    imb_train = hepmass.load_hepmass(sample, split=None, imbalanced=True)
+    assert imb_train.labels.sum() == 1200 + 480 + 120 + 24 + 7
+    test = hepmass.load_hepmass(sample, split="test", test_fraction=0.2)
+    rest = hepmass.load_hepmass(sample, split=None, test_fraction=0.2)
+    assert len(test) == 4_800 and len(rest) == 19_200
+    gen_train = hepmass.load_hepmass("generated", n_events=800, split="train", seed=1)
+    gen_test = hepmass.load_hepmass("generated", n_events=800, split="test", seed=1)
+    assert len(gen_train) == 600 and len(gen_test) == 400
+    path = hepmass.write_generated(tmp_path / "f.csv", 400, seed=0, progress=False)
+    assert len(hepmass.load_hepmass(path, split="validation")) == 100
+    with pytest.raises(ValueError, match="split"):
+        hepmass.load_hepmass(sample, split="training")
+    with pytest.raises(FileNotFoundError):
+        hepmass.load_hepmass(tmp_path / "missing.csv.gz")
+    with pytest.raises(TypeError):
+        hepmass.load_hepmass(42)
+
+
+def test_bundled_sample():
+    if not hepmass.BUNDLED_SAMPLE.exists():
+        pytest.skip("data/hepmass_sample.csv.gz not in this tree")
+    assert hepmass.BUNDLED_SAMPLE.stat().st_size <= 5 * 2**20
+    events = hepmass.load_hepmass("bundled", split=None)
+    test = hepmass.load_hepmass("bundled", split="test")
+    assert len(events) + len(test) == 40_000
+    assert events.n_features == 27 and events.feature_names == HEPMASS_FEATURES
+    assert events.mass_points.tolist() == list(MASSES)
+    assert np.abs(events.x.mean(axis=0)).max() < 0.1

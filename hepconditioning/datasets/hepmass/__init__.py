@@ -3,7 +3,8 @@ arXiv:2202.00424): a physics-faithful generator, the IMB builder and the dataset
 
 Stages: :mod:`.partons` (X → tt̄ / SM tt̄ decay chains) → :mod:`.detector` (FSR, smearing,
 acceptance, b-tagging, MET) → :mod:`.reconstruction` (the 27 features) →
-:mod:`.standardization` → :mod:`.generator` (``Events``, exact counts) and :mod:`.writer`.
+:mod:`.standardization` → :mod:`.generator` (``Events``, exact counts, files); :mod:`.imbalanced`
+(HEPMASS-IMB) and :mod:`.loading` (``load_hepmass``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from hepconditioning.datasets.hepmass.generator import (
     check_masses,
     generate,
     iter_generate,
+    write_generated,
 )
+from hepconditioning.datasets.hepmass.imbalanced import (
+    HEPMASS_SIGNAL_PER_MASS,
+    IMB_COUNTS,
+    imbalanced_counts,
+    imbalanced_scale,
+    make_imbalanced,
+)
+from hepconditioning.datasets.hepmass.loading import BUNDLED_SAMPLE, load_hepmass
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import (
     FEATURE_MEANS,
@@ -24,14 +34,22 @@ from hepconditioning.datasets.hepmass.standardization import (
 )
 
 __all__ = [
+    "BUNDLED_SAMPLE",
     "DEFAULT_CHUNK",
     "FEATURE_MEANINGS",
     "FEATURE_MEANS",
     "FEATURE_STDS",
+    "HEPMASS_SIGNAL_PER_MASS",
+    "IMB_COUNTS",
     "MASSES",
     "check_masses",
     "generate",
+    "imbalanced_counts",
+    "imbalanced_scale",
     "iter_generate",
+    "load_hepmass",
+    "make_imbalanced",
     "standardize",
     "unstandardize",
+    "write_generated",
 ]
