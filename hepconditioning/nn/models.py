@@ -184,10 +184,12 @@ class SingleNN(_Model):
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25) -> None:
         super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
             "widths": [int(w) for w in widths], "dropout": float(dropout)})
-        self.net = _mlp(n_features, widths, dropout)
+        net = _mlp(n_features, widths, dropout)
+        self.hidden = net[:-1]
+        self.output = net[-1]
 
     def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
-        return self.net(x).squeeze(-1)
+        return self.output(self.hidden(x)).squeeze(-1)
 
 
 class IndividualNNs(_Model):
