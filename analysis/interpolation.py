@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from hepconditioning.config import ModelConfig, bundled_data, load_config
-from hepconditioning.evaluation import auc_ratio, evaluate_per_mass, evaluation_events
+from hepconditioning.evaluation import auc_ratio, evaluate_scores, evaluation_events
 from hepconditioning.io.outdir import atomic_directory
 from hepconditioning.io.results import write_results
 from hepconditioning.pipeline import build_model, load_data
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             scores[label] = predict(model, evaluation)
-        tables[label] = evaluate_per_mass(lambda ev, s=scores[label]: s, evaluation)
+        tables[label] = evaluate_scores(evaluation, scores[label])
 
     with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
         lines = ["| network | " + " | ".join(f"{m:g} GeV" for m in masses) + " |",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,7 +59,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     evaluation = evaluation_events(events, masses=args.masses)
     scores = predict(model, evaluation)
     table = evaluate_per_mass(lambda ev: scores, evaluation)
-    label = Path(args.model).stem
+    label = re.sub(r"\W", "_", Path(args.model).stem)  # branch and directory names
+    label = label if label[:1].isalpha() else f"model_{label}"
     write_results(args.out, evaluation, {label: scores}, tables={label: table})
     print(table.to_markdown())
     print(f"wrote {args.out}")
@@ -144,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--isr", action="store_true", help="hepmass: add initial-state radiation jets")
     p.add_argument("--alpha-b", type=float, default=1.5707963267948966,
                    help="htautau: CP mixing angle of hypothesis B in radians (default π/2)")
-    p.add_argument("--selection", action="store_true",
-                   help="htautau: apply the ρ pT ≥ 20 GeV, π pT ≥ 1 GeV selection")
+    p.add_argument("--selection", action=argparse.BooleanOptionalAction, default=True,
+                   help="htautau: the ρ pT ≥ 20 GeV, π pT ≥ 1 GeV selection (default on)")
     return parser
 
 

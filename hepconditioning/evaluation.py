@@ -261,7 +261,10 @@ def evaluate_per_mass(
     Args:
         predict: callable ``Events → (N,)`` signal probabilities (or any monotone score), e.g.
             ``functools.partial(training.predict, model)``; it sees ``mass`` set to m_i.
-        events: labelled test events (not yet expanded; one mass is built at a time).
+        events: either labelled test events, expanded here one mass at a time (memory of one
+            mass point), or an evaluation sample that already has the :data:`EVAL_MASS`
+            column (:func:`evaluation_events`), scored with one ``predict`` call as it is
+            (``balance`` and ``physics_weights`` then do not apply).
         masses, balance, physics_weights, tolerance: as in :func:`evaluation_events`.
 
     Example:
@@ -270,6 +273,12 @@ def evaluate_per_mass(
     """
     if not callable(predict):
         raise TypeError(f"predict must be a callable Events -> scores, got {type(predict).__name__}")
+    if isinstance(events, Events) and EVAL_MASS in events.columns:
+        groups = mass_groups(events, masses=masses, tolerance=tolerance)  # check masses first
+        scores = check_scores(predict(events), len(events), where="predict")
+        return EvaluationTable.from_rows(
+            [_row(mass, events.labels[mask], scores[mask], events.weights[mask]) for mass, mask in groups.items()]
+        )
     rows = []
     for part in _per_mass_events(events, masses, balance, physics_weights, tolerance):
         mass = float(part.mass[0])

@@ -59,7 +59,7 @@ def score_histograms(
     scores: Any,
     *,
     bins: int = 50,
-    range: tuple[float, float] = (0.0, 1.0),
+    range: tuple[float, float] | None = (0.0, 1.0),
     masses: Sequence[float] | None = None,
 ) -> list[ScoreHistograms]:
     """Signal and background score histograms per evaluation mass, increasing mass.
@@ -68,12 +68,18 @@ def score_histograms(
         events: evaluation sample (:func:`hepconditioning.evaluation.evaluation_events`),
             grouped by its ``eval_mass`` column (``mass`` if absent); weights as stored.
         scores: ``(N,)`` classifier output for ``events``.
-        bins, range: regular binning of the score (probabilities: the default 50 bins on [0, 1]).
+        bins, range: regular binning of the score (probabilities: the default 50 bins on
+            [0, 1]); ``range=None`` spans the scores of the chosen masses (same for all).
         masses: a subset of the evaluation masses (GeV); default all.
     """
-    axis = score_axis(bins=bins, range=range)
     groups = mass_groups(events, masses=masses)
     scores = check_scores(scores, len(events))
+    if range is None:
+        chosen = scores[np.logical_or.reduce(list(groups.values()))]
+        low, high = float(chosen.min()), float(chosen.max())
+        pad = 1e-3 * (high - low) if high > low else 0.5 * max(abs(low), 1e-3)
+        range = (low - pad, high + pad)  # the maximum lands inside the last bin
+    axis = score_axis(bins=bins, range=range)
     out = []
     for mass, mask in groups.items():
         filled = []

@@ -7,12 +7,15 @@ directory that is built aside and renamed into place only when the run is comple
 
 Output directory layout::
 
-    results.root         per-event scores (TTree ``scores_<model>``), per-mass histograms and
-                         best-cut tables per model (see :func:`hepconditioning.io.results.write_results`)
+    results.root         TTree ``scores`` (one ``score_<model>`` branch per model), and per model
+                         ``<model>/best_cuts`` and ``<model>/mass_<m>/`` histograms (see
+                         :mod:`hepconditioning.io.results`)
     models/<model>.pt    trained models with their metadata (:func:`hepconditioning.training.load_model`)
     table.md             per-mass table of every model (AUC, PR AUC, σ_ratio, best cut)
     history_<model>.json training history (loss, validation AUC per mass per epoch)
-    *.png                mplhep figures (AUC vs mass, σ_ratio vs mass, ROC, scores, history)
+    *.png                mplhep figures (AUC, σ_ratio and best cut vs mass; ROC, score
+                         distributions, training history and t-SNE of the last hidden layer
+                         per model; see :func:`hepconditioning.plotting.summary_figures`)
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     """Execute a validated run card; see the module docstring for what is written."""
     from hepconditioning.evaluation import evaluate_scores, evaluation_events
     from hepconditioning.io.results import write_results
-    from hepconditioning.report import write_figures
+    from hepconditioning.plotting import summary_figures
     from hepconditioning.training import fit, predict, save_model
 
     start = time.perf_counter()
@@ -133,16 +136,37 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
             tables[label] = evaluate_scores(evaluation, scores[label])
             models[label] = model
             _write_json(tmp / f"history_{label}.json", dataclasses.asdict(histories[label]))
-        write_results(tmp / config.output.root_file, evaluation, scores, table=tables,
+        write_results(tmp / config.output.root_file, evaluation, scores, tables=tables,
                       bins=config.output.bins)
         (tmp / "table.md").write_text(_markdown(tables))
         if config.output.plots:
-            write_figures(tmp, tables=tables, evaluation=evaluation, scores=scores,
-                          histories=histories, models=models, bins=config.output.bins)
+            summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
+                            scores=scores, bins=config.output.bins)
+            for label, model in models.items():
+                _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label)
     seconds = time.perf_counter() - start
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")
     return RunResult(out, tables, histories, seconds)
+
+
+def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int = 1500) -> None:
+    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5)."""
+    import matplotlib.pyplot as plt
+
+    from hepconditioning.nn.embedding import hidden_features
+    from hepconditioning.plotting import save_figure, tsne_embedding
+
+    if getattr(model, "output", None) is None:
+        return  # IndividualNNs: one network per mass, no common hidden layer
+    rng = np.random.default_rng(0)
+    index = np.sort(rng.choice(len(evaluation), size=min(n, len(evaluation)), replace=False))
+    features = hidden_features(model, evaluation.x[index], evaluation.mass[index])
+    fig, ax = plt.subplots(figsize=(6, 5))
+    tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
+                   max_iter=500, ax=ax)
+    ax.set_title(f"{title}: last hidden layer")
+    save_figure(fig, path, close=True)
 
 
 def _markdown(tables: dict[str, Any]) -> str:

@@ -94,6 +94,12 @@ def test_evaluate_per_mass_matches_direct_metrics(test_events):
     again = evaluate_scores(ev, scores)
     np.testing.assert_allclose(again.auc, table.auc)
     np.testing.assert_allclose(again.sigma_ratio, table.sigma_ratio)
+    # an already expanded sample (eval_mass column) is scored in one call, as it is
+    calls = []
+    expanded = evaluate_per_mass(lambda events: calls.append(len(events)) or scores, ev)
+    assert calls == [len(ev)]
+    np.testing.assert_allclose(expanded.auc, table.auc)
+    assert evaluate_per_mass(lambda events: scores, ev, masses=[750.0]).mass.tolist() == [750.0]
     # the classifier separates well above the background bulk; σ_ratio within [1/√2, 1]
     assert table.auc[-1] > 0.95 and table.auc[-1] > table.auc[0]
     assert np.all(table.sigma_ratio >= SIGMA_RATIO_FAILURE - 1e-12) and np.all(table.sigma_ratio <= 1)

@@ -47,6 +47,9 @@ def test_generate_layout_and_reproducibility(events):
     assert again.n_features == 24
     assert not np.array_equal(again.x, ht.generate(300, seed=6, alpha_b=0.3, neutrinos=True).x)
     np.testing.assert_allclose(again.column("w_b"), ht.spin_weights(again, 0.3))
+    assert ht.generate(0, seed=1, derived=True).x.shape == (0, 21)
+    with pytest.raises(ValueError, match="non-negative integer"):
+        ht.generate(-1)
 
 
 def test_selection_applied(events):

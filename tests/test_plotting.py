@@ -15,15 +15,18 @@ from threadpoolctl import threadpool_limits
 from hepconditioning import Events
 from hepconditioning.evaluation import evaluate_scores, evaluation_events
 from hepconditioning.histograms import score_histograms
+from hepconditioning.io.results import write_results
 from hepconditioning.plotting import (
     auc_ratio_vs_mass,
     auc_vs_mass,
     best_cut_vs_mass,
+    figures_from_results,
     hep_style,
     roc_per_mass,
     save_figure,
     score_distributions,
     sigma_ratio_vs_mass,
+    summary_figures,
     training_history,
     tsne_embedding,
 )
@@ -108,6 +111,8 @@ def test_tsne_embedding(tmp_path):
     labels = np.repeat([0, 1], 150)
     mass = rng.choice(MASSES, 300)
     embeddings = rng.normal(size=(300, 8)) + 3 * labels[:, None]
+    import sklearn.manifold  # noqa: F401  loaded first, so that the thread limit applies to its OpenMP
+
     with threadpool_limits(1):  # t-SNE threads oversubscribe a shared 2-core machine
         artists = tsne_embedding(embeddings, labels, mass, n_samples=200, max_iter=250, seed=1)
     assert [a.get_label() for a in artists] == ["signal", "background"]
@@ -134,6 +139,8 @@ def test_training_history(tmp_path):
     check_image(artists[0].figure, tmp_path / "history.png")
     as_dict = History(val_auc_per_mass={500.0: [0.7, 0.75], 1500.0: [0.9, 0.95]}, best_epoch=-1)
     assert len(training_history(as_dict)) == 4
+    no_validation = History(val_auc=[], val_auc_per_mass=[], best_epoch=-1)
+    assert [a.get_label() for a in training_history(no_validation)] == ["training loss"]
 
 
 def test_save_figure_is_atomic(tmp_path):
@@ -145,3 +152,30 @@ def test_save_figure_is_atomic(tmp_path):
         save_figure(fig, tmp_path / "missing" / "plot.png")
     assert save_figure(fig, tmp_path / "plot.pdf").stat().st_size > 1000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plot.pdf"]
+
+
+def test_summary_figures_and_figures_from_results(tmp_path, evaluated):
+    events, scores, table = evaluated
+    other = np.sqrt(scores)
+    scores_by_model = {"AffinePNN": scores, "pNN": other}
+    tables = {"AffinePNN": table, "pNN": evaluate_scores(events, other)}
+    (tmp_path / "run").mkdir()
+    written = summary_figures(tmp_path / "run", tables=tables, histories={"pNN": History()}, evaluation=events,
+                              scores=scores_by_model, bins=20, dpi=50)
+    assert [p.name for p in written] == [
+        "auc_vs_mass.png", "sigma_ratio_vs_mass.png", "best_cut_vs_mass.png", "roc_AffinePNN.png",
+        "scores_AffinePNN.png", "roc_pNN.png", "scores_pNN.png", "history_pNN.png",
+    ]
+    for path in written:
+        image = matplotlib.image.imread(path)[..., :3]
+        assert image.std() > 0.05 and np.mean(np.any(image < 0.95, axis=-1)) > 0.01
+    assert plt.get_fignums() == []  # every figure closed after saving
+    results = write_results(tmp_path / "results.root", events, scores_by_model, tables=tables, bins=20)
+    out = tmp_path / "figures"
+    from_file = figures_from_results(results, out, dpi=50)
+    assert [p.name for p in from_file] == [p.name for p in written if not p.name.startswith("history")]
+    assert all(p.exists() and p.parent == out for p in from_file)
+    with pytest.raises(FileExistsError, match="not empty"):
+        figures_from_results(results, out)
+    with pytest.raises(ValueError, match="without the evaluation events"):
+        summary_figures(tmp_path / "run", tables=tables, scores=scores_by_model)

@@ -13,7 +13,7 @@ from hepconditioning.evaluation import (
     evaluation_events,
 )
 from hepconditioning.histograms import cut_curves, score_histograms
-from hepconditioning.io.results import mass_directory, write_results
+from hepconditioning.io.results import mass_directory, read_results, write_results
 from hepconditioning.metrics import ams
 
 MASSES = (500.0, 612.5, 1000.0)
@@ -67,6 +67,17 @@ def test_round_trip(tmp_path, evaluated):
                 np.testing.assert_allclose(stored.axis().edges(), np.linspace(0, 1, 21))
 
 
+def test_automatic_range(evaluated):
+    events, scores = evaluated
+    narrow = 0.5 + 0.01 * scores
+    hists = score_histograms(events, narrow, bins=10, range=None)
+    edges = hists[0].signal.axes[0].edges
+    assert edges[0] < narrow.min() and edges[-1] > narrow.max() and edges[-1] - edges[0] < 0.02
+    total = sum(h.signal.values(flow=True).sum() + h.background.values(flow=True).sum() for h in hists)
+    inside = sum(h.signal.values().sum() + h.background.values().sum() for h in hists)
+    assert inside == pytest.approx(total)
+
+
 def test_histograms_content(evaluated):
     events, scores = evaluated
     h = score_histograms(events, scores, bins=10, masses=[612.5])[0]
@@ -98,8 +109,54 @@ def test_bad_inputs_write_nothing(tmp_path, evaluated):
         write_results(target, events, scores[:-1])
     wrong = EvaluationTable.from_rows([evaluate_scores(events, scores).at(500.0)._replace(mass=750.0)])
     with pytest.raises(UnknownMassPointError, match="750"):
-        write_results(target, events, scores, table=wrong)
+        write_results(target, events, scores, tables=wrong)
+    with pytest.raises(ValueError, match="cannot name ROOT branches"):
+        write_results(target, events, {"single-NN": scores})
+    with pytest.raises(TypeError, match="tables must be one too"):
+        write_results(target, events, {"pNN": scores}, tables=wrong)
+    with pytest.raises(NonFiniteError, match=r"scores\['pNN'\]"):
+        write_results(target, events, {"AffinePNN": scores, "pNN": bad})
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_results(tmp_path / "missing" / "results.root", events, scores)
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.root"]
+
+
+def test_several_models_and_read_back(tmp_path, evaluated):
+    events, scores = evaluated
+    other = np.clip(scores + 0.05 * np.sin(100 * scores), 0, 1)
+    tables = {"AffinePNN": evaluate_scores(events, scores)}  # pNN's table is computed
+    path = write_results(tmp_path / "results.root", events, {"AffinePNN": scores, "pNN": other},
+                         tables=tables, bins=10)
+    with uproot.open(path) as file:
+        assert set(file["scores"].keys()) == {"score_AffinePNN", "score_pNN", "label", "mass", "weight",
+                                              "eval_mass", "process"}
+        assert file.classnames()["pNN/mass_612p5/ams;1"] == "TH1D"
+        assert file.classnames()["AffinePNN/best_cuts;1"] == "TTree"
+    results = read_results(path)
+    assert list(results.scores) == ["AffinePNN", "pNN"]
+    np.testing.assert_array_equal(results.scores["pNN"], other)
+    np.testing.assert_array_equal(results.events.mass, events.mass)
+    np.testing.assert_array_equal(results.events.labels, events.labels)
+    np.testing.assert_array_equal(results.events.column(EVAL_MASS), events.column(EVAL_MASS))
+    for label, values in (("AffinePNN", scores), ("pNN", other)):
+        expected = evaluate_scores(events, values)
+        np.testing.assert_array_equal(results.tables[label].auc, expected.auc)
+        np.testing.assert_array_equal(results.tables[label].threshold, expected.threshold)
+        stored = results.histograms[label]
+        assert [h.mass for h in stored] == list(MASSES)
+        direct = score_histograms(events, values, bins=10)
+        for got, want in zip(stored, direct, strict=True):
+            np.testing.assert_allclose(got.signal.values(flow=True), want.signal.values(flow=True))
+            np.testing.assert_allclose(got.background.variances(flow=True), want.background.variances(flow=True))
+    # a single unnamed model reads back under the key ""
+    single = read_results(write_results(tmp_path / "one.root", events, scores, bins=10))
+    assert list(single.scores) == [""] and len(single.tables[""]) == 3
+    with pytest.raises(ValueError, match="no 'scores' tree"):
+        read_results(write_root_file(tmp_path / "other.root"))
+
+
+def write_root_file(path):
+    from hepconditioning.io import write_root
+
+    return write_root(path, trees={"events": {"x": np.arange(3.0)}})

@@ -26,8 +26,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from hepconditioning.nn.conditioning import CONDITIONINGS, glorot_linear
+from hepconditioning.nn.conditioning import CONDITIONINGS, AffineConditioning, glorot_linear
 from hepconditioning.nn.dropout import FastDropout
+from hepconditioning.nn.fused import affine_block, conditions_with_one
 
 __all__ = ["AffinePNN", "ConditionedMLP", "IndividualNNs", "ParametricNN", "SingleNN"]
 
@@ -134,10 +135,20 @@ class ConditionedMLP(_Model):
             n_in = self.conditionings[-1].out_features if cond else int(width)
             self.dropouts.append(FastDropout(dropout) if dropout > 0 else nn.Identity())
         self.output = glorot_linear(n_in, 1)
+        # the fused block computes exactly ReLU → affine → dropout (no activations on s, b)
+        self.fused = conditioning == "affine"
 
     def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
         h = self.input_conditioning(x, m) if self.input_conditioning is not None else x
+        m1 = conditions_with_one(m) if self.fused else None
         for dense, cond, drop in zip(self.dense, self.conditionings, self.dropouts, strict=True):
+            if self.fused and isinstance(cond, AffineConditioning):
+                # ReLU → affine → dropout in one autograd node (see hepconditioning.nn.fused)
+                a = dense(h)
+                mask = drop.training_mask(a) if isinstance(drop, FastDropout) else None
+                h = affine_block(a, m1, cond.scale.weight, cond.scale.bias, cond.shift.weight,
+                                 cond.shift.bias, mask)
+                continue
             h = torch.relu(dense(h))
             if not isinstance(cond, nn.Identity):
                 h = cond(h, m)
@@ -173,10 +184,12 @@ class SingleNN(_Model):
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25) -> None:
         super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
             "widths": [int(w) for w in widths], "dropout": float(dropout)})
-        self.net = _mlp(n_features, widths, dropout)
+        net = _mlp(n_features, widths, dropout)
+        self.hidden = net[:-1]
+        self.output = net[-1]
 
     def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
-        return self.net(x).squeeze(-1)
+        return self.output(self.hidden(x)).squeeze(-1)
 
 
 class IndividualNNs(_Model):

@@ -14,12 +14,16 @@ __all__ = [
     "boost",
     "boost_to_rest_frame",
     "breakup_momentum",
+    "delta_phi",
+    "delta_r",
+    "direction_about",
     "dot",
     "eta",
     "from_pt_eta_phi_m",
     "mass",
     "mass2",
     "momentum",
+    "neutrino_pz",
     "phi",
     "pt",
     "random_rotation",
@@ -230,3 +234,66 @@ def random_rotation(n: int, *, rng: np.random.Generator) -> np.ndarray:
         np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
         np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
     ], -2)
+
+
+def delta_phi(phi1: np.ndarray, phi2: np.ndarray) -> np.ndarray:
+    """Azimuthal difference φ1 − φ2 wrapped into [−π, π)."""
+    return np.remainder(np.asarray(phi1) - np.asarray(phi2) + np.pi, 2.0 * np.pi) - np.pi
+
+
+def delta_r(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angular distance ΔR = √(Δη² + Δφ²) between four-vectors ``a`` and ``b`` (``(..., 4)``)."""
+    return np.hypot(eta(a) - eta(b), delta_phi(phi(a), phi(b)))
+
+
+def direction_about(axis: np.ndarray, cos_theta: np.ndarray, phi_: np.ndarray) -> np.ndarray:
+    """Unit 3-vectors ``(..., 3)`` at polar angle θ and azimuth φ about ``axis`` (``(..., 3)``).
+
+    With â = axis/|axis| and two unit vectors e1, e2 completing a right-handed frame
+    (e1 ⟂ â built from the coordinate axis least aligned with â):
+    n̂ = cos θ â + sin θ (cos φ e1 + sin φ e2).
+    """
+    axis = np.asarray(axis, dtype=np.float64)
+    a = axis / np.linalg.norm(axis, axis=-1, keepdims=True)
+    helper = np.zeros_like(a)
+    smallest = np.argmin(np.abs(a), axis=-1)
+    np.put_along_axis(helper, smallest[..., None], 1.0, axis=-1)
+    e1 = np.cross(a, helper)
+    e1 /= np.linalg.norm(e1, axis=-1, keepdims=True)
+    e2 = np.cross(a, e1)
+    cos_theta = np.asarray(cos_theta, dtype=np.float64)[..., None]
+    sin_theta = np.sqrt(np.clip(1.0 - cos_theta**2, 0.0, None))
+    phi_ = np.asarray(phi_, dtype=np.float64)[..., None]
+    return cos_theta * a + sin_theta * (np.cos(phi_) * e1 + np.sin(phi_) * e2)
+
+
+def neutrino_pz(
+    lepton: np.ndarray,
+    met_x: np.ndarray,
+    met_y: np.ndarray,
+    *,
+    m_w: float = 80.4,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudinal neutrino momentum from the W-mass constraint (m_ν = 0), GeV.
+
+    Solving (ℓ + ν)² = m_W² for p_z^ν with p⃗_T^ν = E⃗_T^miss and a massless lepton gives
+    a p_z² − 2 μ p_z^ℓ p_z + (E_ℓ² E_T² − μ²) = 0 with μ = m_W²/2 + p⃗_T^ℓ·E⃗_T^miss and
+    a = E_ℓ² − (p_z^ℓ)², i.e. p_z = [μ p_z^ℓ ± E_ℓ √(μ² − a E_T²)] / a. The root of smaller
+    |p_z| is returned; when the discriminant is negative (the transverse mass exceeds m_W,
+    ~25 % of tt̄ events) its real part μ p_z^ℓ / a is used, as in the HEPMASS reconstruction
+    (Baldi et al. 2016, arXiv:1601.07913).
+
+    Returns:
+        ``(pz, real)``: p_z^ν ``(...)`` and whether a real solution existed ``(...)`` bool.
+    """
+    lepton = np.asarray(lepton, dtype=np.float64)
+    px, py, pz_l, e_l = (lepton[..., i] for i in range(4))
+    met2 = met_x**2 + met_y**2
+    mu = 0.5 * m_w**2 + px * met_x + py * met_y
+    a = e_l**2 - pz_l**2
+    disc = mu**2 - a * met2
+    real = disc >= 0.0
+    root = e_l * np.sqrt(np.where(real, disc, 0.0))
+    centre = mu * pz_l
+    small = np.where(centre >= 0.0, centre - root, centre + root)
+    return small / a, real

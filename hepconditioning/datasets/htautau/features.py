@@ -73,7 +73,7 @@ def boosted_frame(particles: np.ndarray, *, neutrinos: bool) -> np.ndarray:
     rot = kin.rotation_about_z(-np.arctan2(pim[:, 1], pim[:, 0])) @ rot
     rest = kin.rotate(rest, rot[:, None])
     index = list(range(6)) if neutrinos else list(_VISIBLE)
-    return rest[:, index].reshape(len(p), -1)
+    return rest[:, index].reshape(len(p), 4 * len(index))
 
 
 def energy_sharing(particles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""mplhep figures of the per-mass evaluation, the score distributions, t-SNE and training.
+"""One figure each: per-mass evaluation, score distributions, t-SNE and training history.
 
 Every function takes ``ax=None`` (a new figure is made when omitted) and returns the artists
 it drew, so that callers restyle or relabel them; nothing here changes matplotlib's global
@@ -239,8 +239,7 @@ def training_history(history: Any, *, ax: Axes | None = None) -> list[Any]:
         masses, curves = list(per_mass), [np.asarray(v, dtype=np.float64) for v in per_mass.values()]
     else:
         array = np.asarray(per_mass, dtype=np.float64)
-        masses = list(history.mass_points)
-        curves = list(array.T) if array.size else []
+        masses, curves = (list(history.mass_points), list(array.T)) if array.size else ([], [])
     for m, curve in zip(masses, curves, strict=True):
         (thin,) = right.plot(np.arange(1, curve.size + 1), 100 * curve, lw=0.8, alpha=0.7,
                              label=f"val AUC {float(m):g} GeV")

@@ -1,0 +1,55 @@
+"""HEPMASS (Baldi et al. 2016, arXiv:1601.07913) and HEPMASS-IMB (Anzalone et al. 2022,
+arXiv:2202.00424): a physics-faithful generator, the IMB builder and the dataset loader.
+
+Stages: :mod:`.partons` (X → tt̄ / SM tt̄ decay chains) → :mod:`.detector` (FSR, smearing,
+acceptance, b-tagging, MET) → :mod:`.reconstruction` (the 27 features) →
+:mod:`.standardization` → :mod:`.generator` (``Events``, exact counts, files); :mod:`.imbalanced`
+(HEPMASS-IMB) and :mod:`.loading` (``load_hepmass``).
+"""
+
+from __future__ import annotations
+
+from hepconditioning.datasets.hepmass.generator import (
+    DEFAULT_CHUNK,
+    MASSES,
+    check_masses,
+    generate,
+    iter_generate,
+    write_generated,
+)
+from hepconditioning.datasets.hepmass.imbalanced import (
+    HEPMASS_SIGNAL_PER_MASS,
+    IMB_COUNTS,
+    imbalanced_counts,
+    imbalanced_scale,
+    make_imbalanced,
+)
+from hepconditioning.datasets.hepmass.loading import BUNDLED_SAMPLE, load_hepmass
+from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
+from hepconditioning.datasets.hepmass.standardization import (
+    FEATURE_MEANS,
+    FEATURE_STDS,
+    standardize,
+    unstandardize,
+)
+
+__all__ = [
+    "BUNDLED_SAMPLE",
+    "DEFAULT_CHUNK",
+    "FEATURE_MEANINGS",
+    "FEATURE_MEANS",
+    "FEATURE_STDS",
+    "HEPMASS_SIGNAL_PER_MASS",
+    "IMB_COUNTS",
+    "MASSES",
+    "check_masses",
+    "generate",
+    "imbalanced_counts",
+    "imbalanced_scale",
+    "iter_generate",
+    "load_hepmass",
+    "make_imbalanced",
+    "standardize",
+    "unstandardize",
+    "write_generated",
+]

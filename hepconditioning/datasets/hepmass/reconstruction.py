@@ -1,0 +1,123 @@
+"""HEPMASS reconstruction: the 27 features from detector objects (Baldi et al. 2016, arXiv:1601.07913).
+
+Selection: exactly one lepton (pT > 20 GeV, |η| < 2.5) and at least four jets (same cuts).
+The four leading jets by pT enter the features and the tt̄ reconstruction:
+
+- the neutrino: p⃗_T^ν = E⃗_T^miss, p_z^ν from the W-mass constraint (smaller |p_z| root,
+  real part when there is no real root, :func:`~hepconditioning.physics.kinematics.neutrino_pz`);
+- jet assignment: of the 12 ways to pick (W jet pair, hadronic b, leptonic b) from the four
+  jets, the one minimizing
+  χ² = ((m_jj − m_W)/10)² + ((m_jjj − m_t)/15)² + ((m_jℓν − m_t)/20)²
+  + 2 (b-tagged W jets) + 1 (untagged b candidates);
+- m_jj (hadronic W), m_jjj (hadronic top), m_ℓν (leptonic W), m_jℓν (leptonic top) and
+  m_WWbb (lepton + ν + four jets, the tt̄ system).
+
+Feature columns, in the real file's order (PHYSICS.md §1): f0–f2 lepton pT, η, φ; f3, f4 MET
+magnitude and φ; f5 number of jets; f6–f21 four × (jet pT, η, φ, b-tag); f22 m_jj, f23 m_jjj,
+f24 m_ℓν, f25 m_jℓν, f26 m_WWbb (GeV, radians, counts).
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from typing import NamedTuple
+
+import numpy as np
+
+from hepconditioning.datasets.hepmass.detector import (
+    ORIGIN_B_HAD,
+    ORIGIN_B_LEP,
+    ORIGIN_Q1,
+    ORIGIN_Q2,
+    Detector,
+)
+from hepconditioning.datasets.hepmass.partons import TOP_MASS, W_MASS
+from hepconditioning.physics import kinematics as kin
+
+__all__ = ["FEATURE_MEANINGS", "Reconstructed", "reconstruct"]
+
+FEATURE_MEANINGS: tuple[str, ...] = (
+    "lepton pT", "lepton eta", "lepton phi", "missing ET", "missing ET phi", "number of jets",
+    *(f"jet {i} {q}" for i in range(1, 5) for q in ("pT", "eta", "phi", "b-tag")),
+    "m_jj", "m_jjj", "m_lv", "m_jlv", "m_WWbb",
+)
+_SIGMA_W, _SIGMA_T_HAD, _SIGMA_T_LEP = 10.0, 15.0, 20.0
+# (W jet 1, W jet 2, hadronic b, leptonic b), W pair unordered
+_ASSIGNMENTS = np.array([p for p in permutations(range(4)) if p[0] < p[1]])
+
+
+class Reconstructed(NamedTuple):
+    """Selected events of one batch.
+
+    Attributes:
+        features: raw (unstandardized) features ``(M, 27)`` float64, column order as above.
+        selected: ``(N,)`` bool, which input events passed the selection (M = its sum).
+        correct: ``(M,)`` bool, the χ² assignment put b_lep, b_had, q1, q2 (not gluon
+            splinters or ISR jets) in their right places.
+        real_neutrino: ``(M,)`` bool, the W-mass constraint had a real solution.
+    """
+
+    features: np.ndarray
+    selected: np.ndarray
+    correct: np.ndarray
+    real_neutrino: np.ndarray
+
+
+def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    # values (M, K, ...) gathered along axis 1 with index (M, J)
+    extra = (1,) * (values.ndim - 2)
+    return np.take_along_axis(values, index.reshape(*index.shape, *extra), axis=1)
+
+
+def reconstruct(det: Detector) -> Reconstructed:
+    """Apply the selection and compute the 27 HEPMASS features (see the module docstring)."""
+    n_jets = det.accepted.sum(axis=1)
+    selected = det.lepton_accepted & (n_jets >= 4)
+    jets = det.jets[selected]
+    pt_all = np.where(det.accepted[selected], kin.pt(jets), -1.0)
+    order = np.argsort(-pt_all, axis=1, kind="stable")[:, :4]
+    lead = _take(jets, order)
+    btag = _take(det.btag[selected], order)
+    origin = _take(det.origin[selected], order)
+    lepton = det.lepton[selected]
+    met = det.met[selected]
+    m = lead.shape[0]
+
+    pz, real = kin.neutrino_pz(lepton, met[:, 0], met[:, 1], m_w=W_MASS)
+    neutrino = np.column_stack([met, pz, np.sqrt(np.sum(met**2, axis=1) + pz**2)])
+    lep_w = lepton + neutrino
+
+    a = _ASSIGNMENTS
+    w_jets = lead[:, a[:, 0]] + lead[:, a[:, 1]]  # (M, 12, 4)
+    had_top = w_jets + lead[:, a[:, 2]]
+    lep_top = lep_w[:, None] + lead[:, a[:, 3]]
+    m_jj = kin.mass(w_jets)
+    m_jjj = kin.mass(had_top)
+    m_jlv = kin.mass(lep_top)
+    penalty = 2.0 * (btag[:, a[:, 0]] + btag[:, a[:, 1]]) + (2.0 - btag[:, a[:, 2]] - btag[:, a[:, 3]])
+    chi2 = (((m_jj - W_MASS) / _SIGMA_W) ** 2 + ((m_jjj - TOP_MASS) / _SIGMA_T_HAD) ** 2
+            + ((m_jlv - TOP_MASS) / _SIGMA_T_LEP) ** 2 + penalty)
+    best = np.argmin(chi2, axis=1)
+    rows = np.arange(m)
+    chosen = a[best]  # (M, 4) positions among the leading jets
+    chosen_origin = np.take_along_axis(origin, chosen, axis=1)
+    correct = ((chosen_origin[:, 2] == ORIGIN_B_HAD) & (chosen_origin[:, 3] == ORIGIN_B_LEP)
+               & (np.sort(chosen_origin[:, :2], axis=1) == [ORIGIN_Q1, ORIGIN_Q2]).all(axis=1))
+
+    features = np.empty((m, 27))
+    features[:, 0] = kin.pt(lepton)
+    features[:, 1] = kin.eta(lepton)
+    features[:, 2] = kin.phi(lepton)
+    features[:, 3] = np.hypot(met[:, 0], met[:, 1])
+    features[:, 4] = np.arctan2(met[:, 1], met[:, 0])
+    features[:, 5] = n_jets[selected]
+    features[:, 6:22:4] = kin.pt(lead)
+    features[:, 7:22:4] = kin.eta(lead)
+    features[:, 8:22:4] = kin.phi(lead)
+    features[:, 9:22:4] = btag
+    features[:, 22] = m_jj[rows, best]
+    features[:, 23] = m_jjj[rows, best]
+    features[:, 24] = kin.mass(lep_w)
+    features[:, 25] = m_jlv[rows, best]
+    features[:, 26] = kin.mass(lep_w + lead.sum(axis=1))
+    return Reconstructed(features, selected, correct, real)
