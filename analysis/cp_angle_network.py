@@ -40,12 +40,12 @@ import mplhep as hep
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from sklearn.metrics import roc_auc_score
 
 from hepconditioning import Events
 from hepconditioning.datasets import htautau
 from hepconditioning.io import write_root
 from hepconditioning.io.outdir import atomic_directory
+from hepconditioning.metrics import roc_auc
 from hepconditioning.multi_instance import oracle_score
 from hepconditioning.nn import ConditionedMLP, SingleNN
 from hepconditioning.physics.tau import spin_weight
@@ -76,7 +76,7 @@ class Sample(NamedTuple):
 def weighted_auc(scores: np.ndarray, w_a: np.ndarray, w_b: np.ndarray) -> float:
     """AUC of ``scores`` with every event in class A (weight w_A) and in class B (weight w_B)."""
     labels = np.r_[np.ones(len(scores)), np.zeros(len(scores))]
-    return float(roc_auc_score(labels, np.r_[scores, scores], sample_weight=np.r_[w_a, w_b]))
+    return roc_auc(labels, np.r_[scores, scores], np.r_[w_a, w_b])
 
 
 def build_samples(n: int, *, neutrinos: bool, seed: int) -> dict[str, Events]:
