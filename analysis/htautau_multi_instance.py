@@ -165,10 +165,14 @@ def spread(tables: Sequence[dict[str, np.ndarray]], threshold: str, *, error: bo
     """
     keep = tables[0]["n"] >= SPREAD_MIN_N
     if error:
-        stacked = np.stack([1 - t[f"tpr_{threshold}"][keep] + t[f"fpr_{threshold}"][keep] for t in tables])
+        rows = [1 - t[f"tpr_{threshold}"][keep] + t[f"fpr_{threshold}"][keep] for t in tables]
     else:
-        stacked = np.stack([np.r_[t[f"tpr_{threshold}"][keep], t[f"fpr_{threshold}"][keep]] for t in tables])
-    return float(np.nanmax(stacked.max(axis=0) - stacked.min(axis=0)))
+        rows = [np.r_[t[f"tpr_{threshold}"][keep], t[f"fpr_{threshold}"][keep]] for t in tables]
+    rows = [row for row in rows if np.isfinite(row).all()]  # networks without an optimum are left out
+    if len(rows) < 2:
+        return float("nan")
+    stacked = np.stack(rows)
+    return float((stacked.max(axis=0) - stacked.min(axis=0)).max())
 
 
 def analyse(trained: Trained, test: Sample, *, n_series: int, seed: int) -> dict[str, Any]:
