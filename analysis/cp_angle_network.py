@@ -9,8 +9,8 @@ weight W(α) = spin_weight(h⁻, h⁺, α) of the *same* event (soft targets). E
 draws a fresh α ∈ U[0, π/2] for every event in it and recomputes W(α) for the batch
 (vectorized), so one network learns the whole family (:class:`AlphaBatches`, the custom batch
 source of ``fit``). Widths 3 × 128, no dropout, no L2, as in ``htautau_multi_instance.py``;
-the conditioned network gets twice the epochs of a dedicated one (it learns four and more
-tasks from the same events). Compared with
+the conditioned network gets by default as many epochs as the four dedicated networks
+together (the same training budget: it learns the whole family from the same events). Compared with
 
 - dedicated networks trained at fixed α ∈ {π/8, π/4, 3π/8, π/2} (same widths, no α input);
 - the oracle w_A/(w_A + w_B) at each α [Bialas18, Jozefowicz16].
@@ -23,7 +23,7 @@ oracle's ln[W(α)/W(0)].
 
 Outputs in ``--out``: ``auc_vs_alpha.png``, ``alpha_estimate.png``, ``cp_angle_network.root``
 (AUC tables, α̂ histograms), ``summary.md`` and ``summary.json``.
-Run: ``python analysis/cp_angle_network.py --out results/cp --events 300000 --epochs 6``.
+Run: ``python analysis/cp_angle_network.py --out results/cp --events 400000 --epochs 12``.
 """
 
 from __future__ import annotations
@@ -292,9 +292,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="output directory (created atomically)")
     parser.add_argument("--events", type=int, default=300_000, help="events after the selection")
-    parser.add_argument("--epochs", type=int, default=6, help="epochs of each dedicated network")
+    parser.add_argument("--epochs", type=int, default=12, help="epochs of each dedicated network")
     parser.add_argument("--conditioned-epochs", type=int, default=None,
-                        help="epochs of the α-conditioned network (default: twice --epochs)")
+                        help="epochs of the α-conditioned network (default: 4 × --epochs, the budget of the "
+                             "four dedicated networks together)")
     parser.add_argument("--widths", type=int, nargs="+", default=[128, 128, 128], help="hidden layer widths")
     parser.add_argument("--incomplete", action="store_true", help="pions only (default: with neutrinos)")
     parser.add_argument("--batch-size", type=int, default=512)
@@ -311,7 +312,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.batch_size, args.learning_rate = 128, 3e-3
         args.conditioned_epochs = 1
     if args.conditioned_epochs is None:
-        args.conditioned_epochs = 2 * args.epochs
+        args.conditioned_epochs = 4 * args.epochs
     if args.events < 1000 or args.epochs < 1 or args.conditioned_epochs < 1:
         parser.error(f"need --events >= 1000 and epochs >= 1, got {args.events}, {args.epochs}, "
                      f"{args.conditioned_epochs}")

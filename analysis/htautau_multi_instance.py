@@ -21,7 +21,7 @@ minutes on two shared CPU cores (the published networks are larger). Outputs:
 - ``htautau_multi_instance.root``: ℓ histograms per class, AUC per epoch and rate tables;
 - ``summary.md`` and ``summary.json``: the measured numbers.
 
-Run: ``python analysis/htautau_multi_instance.py --out results/mi --events 400000 --epochs 12``
+Run: ``python analysis/htautau_multi_instance.py --out results/mi --events 400000 --epochs 40``
 (``--quick`` for a CI-sized run of a few seconds).
 """
 
@@ -325,7 +325,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="output directory (created atomically)")
     parser.add_argument("--events", type=int, default=400_000, help="events after the selection")
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--widths", type=int, nargs="+", default=[128, 128, 128], help="hidden layer widths")
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
