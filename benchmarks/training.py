@@ -7,7 +7,9 @@ L2, per-epoch validation excluded from the timing). The ceiling is what the matr
 alone allow: a training step costs ≈ 3 × the forward FLOPs (forward, input gradient, weight
 gradient), ``2 Σ n_in n_out`` ≈ 146k FLOPs per event for AffinePNN on 27 features, so
 ``ceiling = sgemm FLOP/s ÷ (3 × forward FLOPs per event)`` with sgemm FLOP/s measured on the
-network's own layer shapes at batch 1024. ``--profile`` prints where a step's time goes
+network's own layer shapes at batch 1024. Two figures per model: ``fit()`` on ``--threads``
+threads by the wall clock (what the issue asks; meaningless when other processes load the
+machine), and training steps on 1 thread by CPU time against a CPU-time ceiling (stable). ``--profile`` prints where a step's time goes
 (torch.profiler self CPU time grouped by kind; "framework" = wall time not inside any op).
 The machine is shared: timings are noisy, compare the ratios; best epoch of ``--epochs``.
 """
@@ -110,7 +112,7 @@ def profile_steps(model: torch.nn.Module, events: Events, config: TrainConfig, s
             step()
         wall = (time.perf_counter() - start) * 1e6
     kinds = {"matmul": ("addmm", "mm", "bmm", "matmul", "linear"),
-             "dropout mask": ("random_", "embedding"),
+             "batch gather + dropout mask": ("random_", "embedding", "index_select"),
              "optimizer": ("_foreach", "adam", "Adam")}
     totals: dict[str, float] = defaultdict(float)
     if verbose:

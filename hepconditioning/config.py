@@ -50,7 +50,6 @@ class DataConfig:
     kind: str = "hepmass"
     source: str | int = "bundled"
     imbalanced: bool = False
-    imbalance_scale: float = 1.0
     test_fraction: float = 0.25
     seed: int = 0
     train_masses: list[float] | None = None
@@ -71,9 +70,14 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class OutputConfig:
+    """What a run writes: ``directory`` (built aside, renamed when complete), the ROOT file
+    name, figures (``plots``), the t-SNE map of the last hidden layer on ``tsne_events``
+    evaluation events (0: none), the score-histogram ``bins``."""
+
     directory: str = "hepconditioning-output"
     root_file: str = "results.root"
     plots: bool = True
+    tsne_events: int = 1000
     bins: int = 50
     overwrite: bool = False
 
