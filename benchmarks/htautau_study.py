@@ -91,6 +91,9 @@ def report_cp(summary: dict[str, Any]) -> None:
         cells = ", ".join(f"N={n}: {s:.3f} ({o:.3f})" for n, s, o in
                           zip(n_values, values["network_std"], values["oracle_std"], strict=True))
         print(f"  std(alpha_hat) [rad], alpha_true = {truth}, network (oracle): {cells}")
+        alpha_true = float(truth.removesuffix("pi")) * np.pi
+        print(f"    mean(alpha_hat) - alpha_true at N={n_values[-1]}: network "
+              f"{values['network_mean'][-1] - alpha_true:+.3f}, oracle {values['oracle_mean'][-1] - alpha_true:+.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
