@@ -366,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 f"{name}_std": estimates.std(axis=1).tolist()}
                 for n, values in zip(N_VALUES, estimates, strict=True):
                     h = hist.Hist(hist.axis.Regular(64, 0, ALPHA_MAX, name="alpha_hat", label="alpha estimate [rad]"))
-                    histograms[f"alpha_{key}/{name}_N{n}"] = h.fill(values)
+                    histograms[f"alpha_{key.replace('.', 'p')}/{name}_N{n}"] = h.fill(values)
         plot_auc(curves, table, tmp / "auc_vs_alpha.png")
         plot_estimates(spread, tmp / "alpha_estimate.png")
         trees = {"auc": {"alpha": ALPHAS} | {k: np.asarray(v) for k, v in table.items()},
