@@ -126,7 +126,12 @@ def test_isr_adds_jets():
     assert n_jets.mean() > raw(hepmass.generate(3000, seed=2))[:, 5].mean() + 0.3
 
 
-@pytest.mark.parametrize("masses", [(300.0,), (500.0, "x"), (), (500.0, 500.0), (float("nan"),)])
+def test_mass_spec():
+    assert hepmass.check_masses("500,750 1000") == (500.0, 750.0, 1000.0)
+    assert hepmass.check_masses(600) == (600.0,)
+
+
+@pytest.mark.parametrize("masses", [(300.0,), (500.0, "x"), (), (500.0, 500.0), (float("nan"),), "500,abc", ""])
 def test_bad_masses(masses):
     with pytest.raises(ValueError, match="mass"):
         hepmass.generate(10, masses=masses)

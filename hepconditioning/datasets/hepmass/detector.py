@@ -4,7 +4,7 @@ Settings follow PHYSICS.md §3 (a Delphes-like detector as in Baldi et al. 2016,
 arXiv:1601.07913):
 
 - final-state radiation: each of the four quarks radiates a hard gluon with probability
-  30 %; the quark is given a virtuality m* = r E (r log-uniform in [0.03, 0.4], energy kept)
+  50 %; the quark is given a virtuality m* = r E (r log-uniform in [0.03, 0.5], energy kept)
   and split into two massless partons isotropically in its rest frame; when the two are
   closer than ΔR = 0.4 (the anti-kT radius) they stay one jet, otherwise the softer one is a
   separate gluon jet;
