@@ -203,6 +203,9 @@ def test_write_read_round_trip(tmp_path, suffix):
     if suffix == ".csv.gz":
         with open(path, "rb") as f:
             assert f.read(2) == b"\x1f\x8b"
+        exact = hepmass.write_generated(tmp_path / "exact.csv.gz", 700, seed=3, chunk=256, decimals=None,
+                                        progress=False)
+        np.testing.assert_array_equal(read_csv(exact).x, expected.x)
 
 
 def test_write_bad_inputs(tmp_path):
