@@ -1,20 +1,153 @@
-"""Command line: ``hepconditioning {demo, generate, train, evaluate, plot}`` (thin layer)."""
+"""Command line: ``hepconditioning {demo, train, evaluate, plot, generate}`` (a thin layer).
+
+Each command parses its arguments, validates them (config cards through
+:mod:`hepconditioning.config`) before any work starts, and calls the library.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hepconditioning._version import __version__
+from hepconditioning.errors import HepConditioningError
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from hepconditioning.config import bundled_data, load_config
+    from hepconditioning.pipeline import run
+
+    config = load_config(bundled_data("demo.toml"))
+    training = config.training
+    if args.epochs is not None:
+        training = dataclasses.replace(training, epochs=args.epochs)
+    output = dataclasses.replace(config.output, directory=str(args.out), overwrite=args.overwrite)
+    run(dataclasses.replace(config, training=training, output=output), progress=not args.quiet)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from hepconditioning.config import load_config
+    from hepconditioning.pipeline import run
+
+    config = load_config(args.card)
+    if args.out is not None or args.overwrite:
+        output = dataclasses.replace(
+            config.output, directory=str(args.out or config.output.directory),
+            overwrite=args.overwrite or config.output.overwrite,
+        )
+        config = dataclasses.replace(config, output=output)
+    run(config, progress=not args.quiet)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from hepconditioning.evaluation import evaluate_per_mass, evaluation_events
+    from hepconditioning.io.atomic import check_output_path
+    from hepconditioning.io.results import write_results
+    from hepconditioning.training import load_model, predict
+
+    check_output_path(args.out, overwrite=args.overwrite)
+    model = load_model(args.model)
+    events = _read_events(args.data)
+    evaluation = evaluation_events(events, masses=args.masses)
+    scores = predict(model, evaluation)
+    table = evaluate_per_mass(lambda ev: scores, evaluation)
+    label = re.sub(r"\W", "_", Path(args.model).stem)  # branch and directory names
+    label = label if label[:1].isalpha() else f"model_{label}"
+    write_results(args.out, evaluation, {label: scores}, tables={label: table})
+    print(table.to_markdown())
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _read_events(path: str):  # -> Events
+    from hepconditioning.io import read_csv, read_events
+
+    suffixes = "".join(Path(path).suffixes)
+    if suffixes.endswith(".root"):
+        return read_events(path)
+    return read_csv(path)
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from hepconditioning.plotting import figures_from_results
+
+    written = figures_from_results(args.results, args.out, overwrite=args.overwrite)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    if args.sample == "hepmass":
+        from hepconditioning.datasets.hepmass import write_generated
+
+        write_generated(args.out, args.events, masses=tuple(args.masses), seed=args.seed,
+                        isr=args.isr, progress=not args.quiet)
+    else:
+        from hepconditioning.datasets.htautau import write_generated
+
+        write_generated(args.out, args.events, alpha_b=args.alpha_b, selection=args.selection,
+                        seed=args.seed, progress=not args.quiet)
+    print(f"wrote {args.events} events to {args.out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hepconditioning", description=__doc__)
+    parser = argparse.ArgumentParser(prog="hepconditioning", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, func, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.set_defaults(func=func)
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+        return p
+
+    p = command("demo", _demo, "train AffinePNN and pNN on the bundled HEPMASS-like sample, "
+                "evaluate per mass, write results.root, figures and the per-mass table")
+    p.add_argument("--out", type=Path, default=Path("demo-output"), help="output directory")
+    p.add_argument("--epochs", type=int, default=None, help="override the card's epochs")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+
+    p = command("train", _train, "run a config card (TOML/YAML): train, evaluate, write outputs")
+    p.add_argument("card", type=Path, help="run card, e.g. data/demo.toml")
+    p.add_argument("--out", type=Path, default=None, help="output directory (overrides the card)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+
+    p = command("evaluate", _evaluate, "evaluate a saved model per mass on a CSV/ROOT file")
+    p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
+    p.add_argument("data", help="events: HEPMASS CSV(.gz) or a ROOT file written by write_events")
+    p.add_argument("--out", type=Path, required=True, help="ROOT file to write (results)")
+    p.add_argument("--masses", type=float, nargs="+", default=None,
+                   help="evaluation masses in GeV (default: the signal mass points in DATA)")
+    p.add_argument("--overwrite", action="store_true")
+
+    p = command("plot", _plot, "draw the mplhep figures of a results.root")
+    p.add_argument("results", type=Path, help="results.root written by train/demo/evaluate")
+    p.add_argument("--out", type=Path, required=True, help="output directory for PNG files")
+    p.add_argument("--overwrite", action="store_true")
+
+    p = command("generate", _generate, "generate a HEPMASS-like or H→ττ (ρρ) sample")
+    p.add_argument("sample", choices=("hepmass", "htautau"))
+    p.add_argument("--events", type=int, required=True, help="number of events")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, required=True,
+                   help="output file: .csv/.csv.gz (HEPMASS CSV layout) or .root (TTree)")
+    p.add_argument("--masses", type=float, nargs="+", default=[500, 750, 1000, 1250, 1500],
+                   help="hepmass: signal masses in GeV (any values)")
+    p.add_argument("--isr", action="store_true", help="hepmass: add initial-state radiation jets")
+    p.add_argument("--alpha-b", type=float, default=1.5707963267948966,
+                   help="htautau: CP mixing angle of hypothesis B in radians (default π/2)")
+    p.add_argument("--selection", action=argparse.BooleanOptionalAction, default=True,
+                   help="htautau: the ρ pT ≥ 20 GeV, π pT ≥ 1 GeV selection (default on)")
     return parser
 
 
@@ -24,7 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    return 0
+    try:
+        return args.func(args)
+    except (HepConditioningError, FileNotFoundError, FileExistsError, NotADirectoryError) as err:
+        print(f"hepconditioning {args.command}: error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -223,3 +223,37 @@ def test_output_directory_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_csv(tmp_path / "no" / "out.csv.gz", _hepmass_events(10))
     _only(tmp_path)
+
+
+def test_snap_mass_needs_mass_points():
+    with pytest.raises(ValueError, match="mass_points is empty"):
+        snap_mass(np.array([500.0]), [])
+
+
+@pytest.mark.parametrize(
+    ("names", "layout", "match"),
+    [
+        (["Mass", "b"], "named", "clash"),
+        (["Unnamed: 0", "b"], "named", "clash"),
+        (["a,b", "c"], "hepmass", "cannot be written"),
+        ([" a", "b"], "named", "cannot be written"),
+        (["'a'", "b"], "hepmass", "cannot be written"),
+    ],
+)
+def test_feature_names_that_would_not_read_back(tmp_path, names, layout, match):
+    events = Events(np.zeros((2, 2)), [500, 500], [1, 0], feature_names=names)
+    with pytest.raises(ValueError, match=match):
+        write_csv(tmp_path / "out.csv", events, layout=layout)
+    _only(tmp_path)
+
+
+def test_mass_like_feature_name_round_trips_in_hepmass_layout(tmp_path):
+    events = Events(np.ones((2, 2)), [500, 750], [1, 0], feature_names=["Mass", "Type"])
+    back = read_csv(write_csv(tmp_path / "out.csv", events))
+    assert back.feature_names == ("Mass", "Type")
+    np.testing.assert_array_equal(back.mass, events.mass)
+
+
+def test_input_path_is_a_directory(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        read_csv(tmp_path)

@@ -114,8 +114,9 @@ def test_spec_expression_symbols_follow_uproot(shared_data):
 def test_spec_validation():
     with pytest.raises(ValueError, match="repeated column names \\['a_0'\\]"):
         RootSpec("t", [Jagged("a", leading=2), Expr("x", name="a_0")], label=1)
-    with pytest.raises(ValueError, match="leading must be an integer >= 1"):
-        Jagged("Jet_Px", leading=0)
+    for leading in (0, True, 1.0):
+        with pytest.raises(ValueError, match="leading must be an integer >= 1"):
+            Jagged("Jet_Px", leading=leading)
     with pytest.raises(TypeError, match="feature must be"):
         RootSpec("t", [3.0], label=1)
     assert RootSpec("t", "a", label=0).feature_names == ("a",)
@@ -270,3 +271,26 @@ def test_events_written_with_unusual_feature_names(tmp_path):
     events = Events(np.eye(3), 500, [1, 0, 1], feature_names=["sqrt(px**2)", "mass", "jet pt"])
     back = read_events(write_events(tmp_path / "e.root", events))
     assert back.feature_names == events.feature_names and np.array_equal(back.x, events.x)
+
+
+def test_events_without_features_round_trip(tmp_path):
+    events = Events(np.zeros((3, 0)), [500, 750, 500], [1, 0, 1], feature_names=[])
+    back = read_events(write_events(tmp_path / "e.root", events))
+    assert back.x.shape == (3, 0) and np.array_equal(back.mass, events.mass)
+    with pytest.raises(MissingColumnError, match=r"'evnts' not found in ROOT file .*e\.root.*did you mean 'events'"):
+        read_events(tmp_path / "e.root", tree="evnts")
+
+
+def test_keys_naming_the_same_object_are_rejected_before_writing(tmp_path):
+    with pytest.raises(ValueError, match="keys 'a' and '/a' both name the object 'a'"):
+        write_root(tmp_path / "o.root", trees={"a": {"x": np.zeros(2)}, "/a": {"y": np.zeros(2)}})
+    with pytest.raises(ValueError, match="invalid object key"):
+        write_root(tmp_path / "o.root", trees={"a//b": {"x": np.zeros(2)}})
+    with pytest.raises(ValueError, match="must be a whole number"):
+        write_root(tmp_path / "o.root", trees={"a": {"x": np.zeros(2)}}, compression="zstd:x")
+    _only(tmp_path)
+
+
+def test_input_path_is_a_directory(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        read_root(tmp_path, RootSpec("events", ["a"], label=1))

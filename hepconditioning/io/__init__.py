@@ -4,6 +4,8 @@
 - :func:`read_root` with a :class:`RootSpec` (:class:`Expr`, :class:`Jagged`, :class:`Count`):
   ROOT trees via uproot; :func:`write_root` (TTrees + histograms), :func:`write_events` /
   :func:`read_events` (exact ``Events`` round trip).
+- :func:`write_results` / :func:`read_results`: per-event scores, per-mass histograms and best
+  cuts of an evaluation (:mod:`hepconditioning.io.results`).
 - :func:`atomic_path`: every writer writes a temporary file and renames it on success.
 """
 
@@ -18,6 +20,7 @@ from hepconditioning.io.csv import (
     snap_mass,
     write_csv,
 )
+from hepconditioning.io.results import read_results, write_results
 from hepconditioning.io.root import (
     Count,
     Expr,
@@ -41,9 +44,11 @@ __all__ = [
     "check_output_path",
     "read_csv",
     "read_events",
+    "read_results",
     "read_root",
     "snap_mass",
     "write_csv",
     "write_events",
+    "write_results",
     "write_root",
 ]

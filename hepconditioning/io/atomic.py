@@ -1,7 +1,10 @@
-"""Atomic output: write to a temporary name in the target directory, then rename.
+"""File paths at the io entry points: input and output checks, atomic output.
 
-A failure (exception, Ctrl-C) leaves no file at the target path, and an existing file there
-is only replaced once the new one is complete.
+Readers validate every input path before reading any (:func:`check_input_paths`); writers
+validate the output path before any work (:func:`check_output_path`) and write to a temporary
+name in the target directory, then rename (:func:`atomic_path`). A failure (exception,
+Ctrl-C) leaves no file at the target path, and an existing file there is only replaced once
+the new one is complete.
 """
 
 from __future__ import annotations
@@ -9,10 +12,31 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-__all__ = ["atomic_path", "check_output_path"]
+__all__ = ["atomic_path", "check_input_paths", "check_output_path"]
+
+
+def check_input_paths(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, kind: str
+) -> list[Path]:
+    """One path or a sequence of paths → a list of existing files, checked before any reading.
+
+    ``kind`` names the format in the messages (``"CSV"``, ``"ROOT"``).
+    """
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if not items:
+        raise ValueError(f"no input {kind} files given")
+    out = []
+    for item in items:
+        path = Path(item)
+        if not path.exists():
+            raise FileNotFoundError(f"{kind} file {str(path)!r} does not exist")
+        if path.is_dir():
+            raise IsADirectoryError(f"{kind} path {str(path)!r} is a directory; give the file")
+        out.append(path)
+    return out
 
 
 def check_output_path(path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:

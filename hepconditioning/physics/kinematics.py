@@ -26,8 +26,10 @@ __all__ = [
     "neutrino_pz",
     "phi",
     "pt",
+    "random_rotation",
     "rapidity",
     "rotate",
+    "rotation_about_z",
     "rotation_to_z",
     "sample_breit_wigner",
     "two_body_decay",
@@ -208,6 +210,31 @@ def sample_breit_wigner(
     u_high = np.arctan((high**2 - m0**2) / scale)
     u = rng.uniform(0.0, 1.0, size) * (u_high - u_low) + u_low
     return np.sqrt(m0**2 + scale * np.tan(u))
+
+
+def rotation_about_z(angle: float | np.ndarray) -> np.ndarray:
+    """Rotation matrices ``(..., 3, 3)`` by ``angle`` (rad, scalar or array) about the z axis."""
+    angle = np.asarray(angle, dtype=np.float64)
+    c, s = np.cos(angle), np.sin(angle)
+    zero, one = np.zeros_like(c), np.ones_like(c)
+    return np.stack([np.stack([c, -s, zero], -1), np.stack([s, c, zero], -1),
+                     np.stack([zero, zero, one], -1)], -2)
+
+
+def random_rotation(n: int, *, rng: np.random.Generator) -> np.ndarray:
+    """``n`` rotation matrices ``(n, 3, 3)`` uniform on SO(3) (Haar measure).
+
+    From unit quaternions with normally distributed components (uniform on S³); the image of
+    any fixed axis is then isotropic, with a uniform azimuth about it.
+    """
+    q = rng.normal(size=(n, 4))
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    w, x, y, z = q.T
+    return np.stack([
+        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+    ], -2)
 
 
 def delta_phi(phi1: np.ndarray, phi2: np.ndarray) -> np.ndarray:

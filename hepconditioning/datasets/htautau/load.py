@@ -1,0 +1,46 @@
+"""``load_htautau``: the bundled H → ττ sample, or any sample file, as :class:`Events`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hepconditioning.datasets.htautau.formats import HtautauSpec, read_htautau
+from hepconditioning.events import Events
+
+__all__ = ["SAMPLE_PATH", "load_htautau"]
+
+SAMPLE_PATH = Path(__file__).resolve().parents[3] / "data" / "htautau_sample.root"
+"""The bundled 20k-event sample (data card: ``data/htautau_sample.md``), in source checkouts."""
+
+
+def load_htautau(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    spec: HtautauSpec | None = None,
+    neutrinos: bool = False,
+    derived: bool = False,
+) -> Events:
+    """H → ττ → ρνρν̄ events with spin weights ``w_a``, ``w_b`` as :class:`Events`.
+
+    Args:
+        source: a ``.root`` / ``.csv(.gz)`` sample (e.g. from ``hepconditioning generate
+            htautau``); None: the bundled sample ``data/htautau_sample.root`` (20k events,
+            α_B = π/2, with the selection).
+        spec: column names of externally produced files (:class:`HtautauSpec`).
+        neutrinos: boosted-frame features with (24) or without (16) the neutrinos.
+        derived: append y⁻, y⁺, φ*, m_ρ⁻, m_ρ⁺.
+
+    Returns:
+        ``Events`` with labels 1, weights 1, ``mass`` = α_B (rad) and the columns
+        ``particles``, ``w_a``, ``w_b``, ``h_minus``, ``h_plus``; train on
+        ``as_labelled(events)`` (class A weight w_a, class B weight w_b).
+    """
+    if source is None:
+        if not SAMPLE_PATH.exists():
+            raise FileNotFoundError(
+                f"bundled sample {str(SAMPLE_PATH)!r} not found (it ships with source checkouts and "
+                "the sdist, not the wheel); generate one with: hepconditioning generate htautau"
+            )
+        source = SAMPLE_PATH
+    return read_htautau(source, spec=spec, neutrinos=neutrinos, derived=derived)

@@ -1,0 +1,211 @@
+"""What a CSV file holds: the HEPMASS constants, the layouts, header detection, mass points.
+
+Layouts (Baldi et al. 2016, arXiv:1601.07913; Anzalone et al. 2022, arXiv:2202.00424):
+
+``"hepmass"``
+    the UCI HEPMASS files: one comment header ``# label, f0, f1, …, f26, mass`` then numeric
+    rows, plain or gzipped. Columns are taken by position: label first, mass last, features
+    in between (named as in the header).
+``"imb"``
+    the HEPMASS-IMB files (``imbalanced_signal.csv``, ``imbalanced_background.csv``) and any
+    CSV with a header naming its columns, with or without ``#``: columns are found by name in
+    any order — the label (``label`` or ``type``), ``mass``, optional ``weight`` and
+    ``process``, every other column a feature (an unnamed pandas index column is ignored).
+``"auto"``
+    ``"hepmass"`` when the header starts with the label and ends with ``mass``, else ``"imb"``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hepconditioning.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    MissingColumnError,
+    UnknownMassPointError,
+)
+
+__all__ = [
+    "CSV_LAYOUTS",
+    "HEPMASS_COLUMNS",
+    "HEPMASS_FEATURES",
+    "HEPMASS_MASSES",
+    "LABEL_NAMES",
+    "MASS_NAMES",
+    "PROCESS_NAME",
+    "WEIGHT_NAME",
+    "CsvHeader",
+    "check_writable_names",
+    "read_header",
+    "snap_mass",
+]
+
+HEPMASS_FEATURES: tuple[str, ...] = tuple(f"f{i}" for i in range(27))
+"""The 27 standardized HEPMASS features (PHYSICS.md §1)."""
+HEPMASS_MASSES: tuple[float, ...] = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
+"""The HEPMASS signal mass points m_X in GeV."""
+HEPMASS_COLUMNS: tuple[str, ...] = ("label", *HEPMASS_FEATURES, "mass")
+"""Column order of the real HEPMASS files."""
+CSV_LAYOUTS = ("auto", "hepmass", "imb")
+
+LABEL_NAMES = ("label", "type")  # HEPMASS: "# label"; HEPMASS-IMB (pandas): "type"
+MASS_NAMES = ("mass",)
+WEIGHT_NAME = "weight"
+PROCESS_NAME = "process"
+_GZIP_MAGIC = b"\x1f\x8b"
+_SAMPLE_BYTES = 1 << 16  # text sampled to estimate the bytes per row
+
+
+@dataclass(frozen=True)
+class CsvHeader:
+    """What one CSV file holds: column names and where label/mass/weight/process are."""
+
+    path: Path
+    gzipped: bool
+    names: tuple[str, ...]
+    has_header: bool
+    layout: str
+    label: str
+    mass: str
+    weight: str | None
+    process: str | None
+    features: tuple[str, ...]
+    bytes_per_row: float
+
+
+def read_header(path: Path, layout: str) -> CsvHeader:
+    """First line and a text sample of ``path`` → its layout (``"hepmass"`` or ``"imb"``)."""
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == _GZIP_MAGIC
+    try:
+        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as stream:
+            first = stream.readline()
+            sample = stream.read(_SAMPLE_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise CorruptFileError(f"cannot decompress {str(path)!r} (truncated or damaged gzip?): {exc}") from exc
+    text = first.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+    if not text and not sample.strip():
+        raise EmptyInputError(f"CSV file {str(path)!r} is empty")
+    commented = text.startswith("#")
+    names = tuple(_clean_name(n) for n in text.lstrip("#").split(","))
+    has_header = commented or not all(_is_number(n) for n in names)
+    if not has_header:  # headerless numeric rows: only the HEPMASS column order is known
+        if layout == "imb" or len(names) != len(HEPMASS_COLUMNS):
+            raise ValueError(
+                f"CSV file {str(path)!r} has no header line and {len(names)} columns; "
+                f"layout {layout!r} needs a header naming the columns "
+                f"(headerless files are read as HEPMASS only with {len(HEPMASS_COLUMNS)} columns)"
+            )
+        sample = first + sample
+        names = HEPMASS_COLUMNS
+    lines = sample.count(b"\n")
+    bytes_per_row = len(sample) / lines if lines else max(len(first), 64)
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"CSV file {str(path)!r} repeats column name(s) {dup} in its header")
+
+    lowered = [n.lower() for n in names]
+    positional = lowered[0] in LABEL_NAMES and lowered[-1] in MASS_NAMES
+    resolved = "hepmass" if layout == "hepmass" or (layout == "auto" and positional) else "imb"
+    where = f"CSV file {str(path)!r} (layout {resolved!r})"
+    if resolved == "hepmass":
+        if not positional:
+            raise ValueError(
+                f"{where}: expected the HEPMASS header '# label, f0, ..., f26, mass', got "
+                f"{text[:120]!r}; use layout='imb' for files whose columns are found by name"
+            )
+        label, mass = names[0], names[-1]
+        weight = process = None
+        features = names[1:-1]
+    else:
+        label = _find_column(names, LABEL_NAMES, where)
+        mass = _find_column(names, MASS_NAMES, where)
+        weight = WEIGHT_NAME if WEIGHT_NAME in names else None
+        process = PROCESS_NAME if PROCESS_NAME in names else None
+        skip = {label, mass, weight, process, ""}
+        features = tuple(n for n in names if n not in skip and not _is_index(n))
+    return CsvHeader(path, gzipped, names, has_header, resolved, label, mass, weight, process,
+                     features, bytes_per_row)
+
+
+def check_writable_names(feature_names: Sequence[str], layout: str) -> None:
+    """Raise ``ValueError`` for feature names that :func:`read_header` would not read back.
+
+    ``layout`` is the written layout, ``"hepmass"`` (columns by position) or ``"named"``
+    (read back as ``"imb"``: columns by name, the first ``mass``-like name is the mass).
+    """
+    reserved = {*LABEL_NAMES, *MASS_NAMES, WEIGHT_NAME, PROCESS_NAME}
+    clash = [n for n in feature_names
+             if n in reserved or (layout == "named" and (n.lower() in MASS_NAMES or _is_index(n)))]
+    if clash:
+        raise ValueError(f"feature names {clash} clash with the CSV's label/mass/weight/process columns "
+                         "(or an unnamed index column); rename them before writing")
+    mangled = [n for n in feature_names if not n or any(c in n for c in ",\n\r") or _clean_name(n) != n]
+    if mangled:
+        raise ValueError(f"feature names {mangled} cannot be written to a CSV header (empty, or with a "
+                         "comma, line break, surrounding blank or quote); rename them before writing")
+
+
+def snap_mass(
+    mass: np.ndarray,
+    mass_points: Sequence[float],
+    *,
+    tolerance: float = 1.0,
+    where: str = "",
+) -> np.ndarray:
+    """Replace each mass by the nearest of ``mass_points`` (GeV), in place when float32.
+
+    Raises:
+        ValueError: ``mass_points`` is empty.
+        UnknownMassPointError: a finite value farther than ``tolerance`` from every point.
+    """
+    known = np.unique(np.asarray(mass_points, dtype=np.float64))
+    if known.size == 0:
+        raise ValueError("mass_points is empty; give the known mass points in GeV")
+    mass = np.asarray(mass)
+    nearest = _nearest_points(mass, known)
+    finite = np.isfinite(mass)
+    off = (np.abs(mass - nearest) > tolerance) & finite
+    if off.any():
+        raise UnknownMassPointError(np.unique(mass[off])[:20].tolist(), known.tolist(),
+                                    tolerance=tolerance, where=where)
+    out = mass if mass.dtype == np.float32 and mass.flags.writeable else mass.astype(np.float32)
+    out[finite] = nearest[finite]
+    return out
+
+
+def _clean_name(text: str) -> str:
+    return text.strip().strip("\"'")
+
+
+def _is_index(name: str) -> bool:
+    """An unnamed pandas index column (``Unnamed: 0``)."""
+    return name.startswith("Unnamed:")
+
+
+def _find_column(names: tuple[str, ...], aliases: tuple[str, ...], where: str) -> str:
+    for name in names:
+        if name.lower() in aliases:
+            return name
+    raise MissingColumnError(aliases[0], names, where=where)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _nearest_points(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Nearest entry of sorted ``known`` for every value (float64)."""
+    mids = (known[1:] + known[:-1]) / 2
+    return known[np.searchsorted(mids, values)]

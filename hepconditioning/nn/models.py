@@ -1,0 +1,211 @@
+"""Conditioned classifiers and their unconditioned baselines.
+
+All models are called as ``model(x, mass)`` with features ``x`` of shape ``(N, F)`` or ``(F,)``
+and the physics parameter ``mass`` of shape ``(N,)``, ``(N, K)``, ``()`` or ``(K,)`` in GeV; they
+return **logits** of shape ``(N,)`` (``()`` for one unbatched event). Inside, ``mass`` is
+multiplied by ``mass_scale`` (default 1/1000: GeV → TeV, as in [Anzalone22] Table 2).
+
+- :class:`ConditionedMLP` — Dense/ReLU blocks with a conditioning layer at the ``"start"``
+  (on the input), the ``"end"`` (after the last block) or after ``"all"`` blocks.
+- :class:`ParametricNN` — pNN of Baldi et al. 2016 (arXiv:1601.07913): ``m`` concatenated to
+  the input. 74,051 parameters for 27 features and widths 300/150/100/50.
+- :class:`AffinePNN` — [Anzalone22] (arXiv:2202.00424) Table 2: 4 × (Dense+ReLU →
+  AffineConditioning → Dropout 0.25) → Dense(1). 76,151 parameters for 27 features.
+- :class:`SingleNN` — same MLP without mass input; :class:`IndividualNNs` — one MLP per mass
+  point, each event routed to the network of its nearest mass point.
+
+Every model records its constructor options in ``model.config`` (used by ``save_model``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from hepconditioning.nn.conditioning import CONDITIONINGS, glorot_linear
+from hepconditioning.nn.dropout import FastDropout
+
+__all__ = ["AffinePNN", "ConditionedMLP", "IndividualNNs", "ParametricNN", "SingleNN"]
+
+WIDTHS = (300, 150, 100, 50)
+PLACEMENTS = ("all", "start", "end")
+
+
+class _Model(nn.Module):
+    """Shared input handling: shapes, mass scaling, unbatched calls."""
+
+    def __init__(self, n_features: int, *, n_conditions: int, mass_scale: float, config: dict[str, Any]) -> None:
+        super().__init__()
+        if not isinstance(n_features, (int, np.integer)) or n_features < 1:
+            raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
+        if n_conditions < 1:
+            raise ValueError(f"n_conditions must be >= 1, got {n_conditions}")
+        self.n_features = int(n_features)
+        self.n_conditions = int(n_conditions)
+        self.mass_scale = float(mass_scale)
+        self.config = {"n_features": self.n_features, **config}
+
+    def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
+        x = torch.as_tensor(x)
+        unbatched = x.dim() == 1
+        if unbatched:
+            x = x.unsqueeze(0)
+        if x.dim() != 2 or x.shape[1] != self.n_features:
+            raise ValueError(
+                f"{type(self).__name__} expects x of shape (N, {self.n_features}) or ({self.n_features},), "
+                f"got {tuple(x.shape)}; select the features the model was built with"
+            )
+        if mass is None:
+            return x, None, unbatched
+        m = torch.as_tensor(mass, dtype=x.dtype, device=x.device)
+        k = self.n_conditions
+        if m.dim() == 0 or (unbatched and m.dim() == 1 and m.shape[0] == k):
+            m = m.reshape(1, -1).expand(x.shape[0], k)
+        elif m.dim() == 1 and k == 1:
+            m = m.unsqueeze(1)
+        if m.shape != (x.shape[0], k):
+            raise ValueError(f"mass must have shape ({x.shape[0]},) or ({x.shape[0]}, {k}), got {tuple(m.shape)}")
+        return x, m * self.mass_scale, unbatched
+
+    def forward(self, x: torch.Tensor, mass: torch.Tensor | float | None = None) -> torch.Tensor:
+        x, m, unbatched = self._inputs(x, mass)
+        if m is None and self.n_conditions and not isinstance(self, SingleNN):
+            raise ValueError(f"{type(self).__name__} is conditioned: call it as model(x, mass)")
+        out = self._logits(x, m)
+        return out[0] if unbatched else out
+
+    def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
+        raise NotImplementedError
+
+
+def _mlp(n_in: int, widths: Sequence[int], dropout: float) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for width in widths:
+        layers += [glorot_linear(n_in, width), nn.ReLU()]
+        if dropout > 0:
+            layers.append(FastDropout(dropout))
+        n_in = width
+    layers.append(glorot_linear(n_in, 1))
+    return nn.Sequential(*layers)
+
+
+class ConditionedMLP(_Model):
+    """MLP of Dense+ReLU blocks conditioned on ``m`` by ``conditioning``.
+
+    Block ``i``: ``h ← Dropout(Cond(ReLU(W_i h + c_i), m))``; the output is ``Dense(1)``.
+
+    Args:
+        n_features: number of input features F.
+        widths: hidden layer widths.
+        conditioning: ``"affine"``, ``"scale"``, ``"bias"`` or ``"concat"``.
+        where: ``"all"`` (after every block), ``"start"`` (on the input, before the first
+            Dense) or ``"end"`` (after the last block only).
+        dropout: dropout rate after every block (0 disables).
+        n_conditions: K, the number of conditioning parameters.
+        mass_scale: factor applied to ``mass`` (1/1000: GeV → TeV).
+    """
+
+    def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, conditioning: str = "affine",
+                 where: str = "all", dropout: float = 0.25, n_conditions: int = 1,
+                 mass_scale: float = 1e-3) -> None:
+        super().__init__(n_features, n_conditions=n_conditions, mass_scale=mass_scale, config={
+            "widths": [int(w) for w in widths], "conditioning": conditioning, "where": where,
+            "dropout": float(dropout), "n_conditions": int(n_conditions), "mass_scale": float(mass_scale)})
+        if conditioning not in CONDITIONINGS:
+            raise ValueError(f"unknown conditioning {conditioning!r}; choose one of {sorted(CONDITIONINGS)}")
+        if where not in PLACEMENTS:
+            raise ValueError(f"unknown placement where={where!r}; choose one of {PLACEMENTS}")
+        if not widths:
+            raise ValueError("widths must name at least one hidden layer")
+        cond_cls = CONDITIONINGS[conditioning]
+        self.input_conditioning = cond_cls(n_features, n_conditions) if where == "start" else None
+        n_in = self.input_conditioning.out_features if self.input_conditioning else n_features
+        self.dense = nn.ModuleList()
+        self.conditionings = nn.ModuleList()
+        self.dropouts = nn.ModuleList()
+        for i, width in enumerate(widths):
+            self.dense.append(glorot_linear(n_in, int(width)))
+            cond = where == "all" or (where == "end" and i == len(widths) - 1)
+            self.conditionings.append(cond_cls(int(width), n_conditions) if cond else nn.Identity())
+            n_in = self.conditionings[-1].out_features if cond else int(width)
+            self.dropouts.append(FastDropout(dropout) if dropout > 0 else nn.Identity())
+        self.output = glorot_linear(n_in, 1)
+
+    def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
+        h = self.input_conditioning(x, m) if self.input_conditioning is not None else x
+        for dense, cond, drop in zip(self.dense, self.conditionings, self.dropouts, strict=True):
+            h = torch.relu(dense(h))
+            if not isinstance(cond, nn.Identity):
+                h = cond(h, m)
+            h = drop(h)
+        return self.output(h).squeeze(-1)
+
+
+class AffinePNN(ConditionedMLP):
+    """Affine-conditioned parametric network of [Anzalone22] Table 2 (76,151 parameters on 27
+    features): 4 × (Dense 300/150/100/50 + ReLU → AffineConditioning(m) → Dropout 0.25) → Dense(1)."""
+
+    def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
+                 n_conditions: int = 1, mass_scale: float = 1e-3) -> None:
+        super().__init__(n_features, widths=widths, conditioning="affine", where="all", dropout=dropout,
+                         n_conditions=n_conditions, mass_scale=mass_scale)
+        self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where")}
+
+
+class ParametricNN(ConditionedMLP):
+    """pNN of Baldi et al. 2016 (arXiv:1601.07913): ``m`` concatenated to the F input features,
+    then Dense 300/150/100/50 + ReLU (+ Dropout) → Dense(1). 74,051 parameters on 27 features."""
+
+    def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
+                 n_conditions: int = 1, mass_scale: float = 1e-3) -> None:
+        super().__init__(n_features, widths=widths, conditioning="concat", where="start", dropout=dropout,
+                         n_conditions=n_conditions, mass_scale=mass_scale)
+        self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where")}
+
+
+class SingleNN(_Model):
+    """Baseline without mass input: one MLP trained on all mass points; ``mass`` is ignored."""
+
+    def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25) -> None:
+        super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
+            "widths": [int(w) for w in widths], "dropout": float(dropout)})
+        self.net = _mlp(n_features, widths, dropout)
+
+    def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
+        return self.net(x).squeeze(-1)
+
+
+class IndividualNNs(_Model):
+    """Baseline: one MLP per mass point; each event goes to the network of the nearest point.
+
+    Args:
+        n_features: number of input features F.
+        mass_points: the signal mass points (GeV), one network each.
+    """
+
+    def __init__(self, n_features: int, *, mass_points: Sequence[float], widths: Sequence[int] = WIDTHS,
+                 dropout: float = 0.25) -> None:
+        points = sorted(float(p) for p in mass_points)
+        if not points or len(set(points)) != len(points):
+            raise ValueError(f"mass_points must be distinct values (GeV), got {list(mass_points)}")
+        super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
+            "mass_points": points, "widths": [int(w) for w in widths], "dropout": float(dropout)})
+        self.register_buffer("points", torch.tensor(points, dtype=torch.float32) * self.mass_scale)
+        self.nets = nn.ModuleList(_mlp(n_features, widths, dropout) for _ in points)
+
+    def route(self, m: torch.Tensor) -> torch.Tensor:
+        """Index of the nearest mass point for scaled masses ``m`` ``(N, 1)``."""
+        return torch.argmin((m[:, :1] - self.points.view(1, -1)).abs(), dim=1)
+
+    def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
+        which = self.route(m)
+        out = x.new_empty(x.shape[0])
+        for i, net in enumerate(self.nets):  # loop over mass points, not events
+            idx = torch.nonzero(which == i).squeeze(1)
+            if idx.numel():
+                out = out.index_put((idx,), net(x.index_select(0, idx)).squeeze(-1))
+        return out

@@ -1,0 +1,173 @@
+"""One run of a card: data → split → train each model → evaluate per mass → ROOT + figures.
+
+This is what ``hepconditioning train CARD`` and ``hepconditioning demo`` execute. Every stage
+is a call into the library (no logic of its own beyond wiring), and every output lands in one
+directory that is built aside and renamed into place only when the run is complete
+(:func:`hepconditioning.io.outdir.atomic_directory`).
+
+Output directory layout::
+
+    results.root         TTree ``scores`` (one ``score_<model>`` branch per model), and per model
+                         ``<model>/best_cuts`` and ``<model>/mass_<m>/`` histograms (see
+                         :mod:`hepconditioning.io.results`)
+    models/<model>.pt    trained models with their metadata (:func:`hepconditioning.training.load_model`)
+    table.md             per-mass table of every model (AUC, PR AUC, σ_ratio, best cut)
+    history_<model>.json training history (loss, validation AUC per mass per epoch)
+    *.png                mplhep figures (AUC, σ_ratio and best cut vs mass; ROC, score
+                         distributions, training history and t-SNE of the last hidden layer
+                         per model; see :func:`hepconditioning.plotting.summary_figures`)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from hepconditioning.config import RunConfig
+from hepconditioning.events import Events
+from hepconditioning.io.outdir import atomic_directory, check_output_directory
+from hepconditioning.training import ExtrapolationWarning
+
+__all__ = ["RunResult", "build_model", "load_data", "run"]
+
+
+class RunResult(NamedTuple):
+    """What a run produced: per-model evaluation tables and the output directory."""
+
+    directory: Path
+    tables: dict[str, Any]
+    histories: dict[str, Any]
+    seconds: float
+
+
+def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
+    """``(train, validation, test)`` for the card's ``[data]`` section.
+
+    The validation split is taken from the training part with the same (im)balance as the
+    training data, as in [Anzalone22] section 4 (model selection on an unbalanced split).
+    ``train_masses`` keeps only those signal mass points in train and validation (the
+    interpolation study); the test set keeps every mass point.
+    """
+    data = config.data
+    if data.kind != "hepmass":
+        raise NotImplementedError(
+            f"[data] kind = {data.kind!r}: the card runner trains mass-parametrized classifiers on "
+            "HEPMASS-like data; for H→ττ use analysis/htautau_multi_instance.py"
+        )
+    from hepconditioning.datasets.hepmass import load_hepmass
+
+    source: Any = data.source
+    kwargs: dict[str, Any] = {"seed": data.seed, "test_fraction": data.test_fraction}
+    parts = [
+        load_hepmass(source, split=split, imbalanced=data.imbalanced and split != "test",
+                     **kwargs)
+        for split in ("train", "validation", "test")
+    ]
+    if data.train_masses is not None:
+        keep = np.asarray(data.train_masses, dtype=np.float32)
+        parts[:2] = [p[(p.labels == 0) | np.isin(p.mass, keep)] for p in parts[:2]]
+    return parts[0], parts[1], parts[2]
+
+
+def build_model(model_config: Any, n_features: int, mass_points: np.ndarray) -> Any:
+    """Instantiate ``hepconditioning.nn.<type>(n_features, **options)``."""
+    from hepconditioning import nn
+
+    cls = getattr(nn, model_config.type)
+    options = dict(model_config.options)
+    if model_config.type == "IndividualNNs" and "mass_points" not in options:
+        options["mass_points"] = tuple(float(m) for m in mass_points)
+    return cls(n_features, **options)
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    path.write_text(json.dumps(payload, indent=1, default=_jsonable) + "\n")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if hasattr(value, "_asdict"):
+        return value._asdict()
+    return str(value)
+
+
+def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print) -> RunResult:
+    """Execute a validated run card; see the module docstring for what is written."""
+    from hepconditioning.evaluation import evaluate_scores, evaluation_events
+    from hepconditioning.io.results import write_results
+    from hepconditioning.plotting import summary_figures
+    from hepconditioning.training import fit, predict, save_model
+
+    start = time.perf_counter()
+    out = check_output_directory(config.output.directory, overwrite=config.output.overwrite)
+    train, validation, test = load_data(config)
+    log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
+    evaluation = evaluation_events(test)
+    tables: dict[str, Any] = {}
+    histories: dict[str, Any] = {}
+    scores: dict[str, np.ndarray] = {}
+    models: dict[str, Any] = {}
+    with atomic_directory(out, overwrite=config.output.overwrite) as tmp:
+        (tmp / "models").mkdir()
+        for model_config in config.models:
+            label = model_config.label
+            log(f"training {label} ({model_config.type}) ...")
+            model = build_model(model_config, train.n_features, train.mass_points)
+            histories[label] = fit(model, train, validation=validation, config=config.training,
+                                   progress=progress)
+            save_model(tmp / "models" / f"{label}.pt", model,
+                       metadata={"model": label, "card": str(config.source_path or "")})
+            with warnings.catch_warnings():
+                # masses left out of training (train_masses) are scored on purpose
+                warnings.simplefilter("ignore", ExtrapolationWarning)
+                scores[label] = predict(model, evaluation)
+            tables[label] = evaluate_scores(evaluation, scores[label])
+            models[label] = model
+            _write_json(tmp / f"history_{label}.json", dataclasses.asdict(histories[label]))
+        write_results(tmp / config.output.root_file, evaluation, scores, tables=tables,
+                      bins=config.output.bins)
+        (tmp / "table.md").write_text(_markdown(tables))
+        if config.output.plots:
+            summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
+                            scores=scores, bins=config.output.bins)
+            for label, model in models.items():
+                _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label)
+    seconds = time.perf_counter() - start
+    log(_markdown(tables))
+    log(f"wrote {out}/ in {seconds:.0f} s")
+    return RunResult(out, tables, histories, seconds)
+
+
+def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int = 1500) -> None:
+    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5)."""
+    import matplotlib.pyplot as plt
+
+    from hepconditioning.nn.embedding import hidden_features
+    from hepconditioning.plotting import save_figure, tsne_embedding
+
+    if getattr(model, "output", None) is None:
+        return  # IndividualNNs: one network per mass, no common hidden layer
+    rng = np.random.default_rng(0)
+    index = np.sort(rng.choice(len(evaluation), size=min(n, len(evaluation)), replace=False))
+    features = hidden_features(model, evaluation.x[index], evaluation.mass[index])
+    fig, ax = plt.subplots(figsize=(6, 5))
+    tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
+                   max_iter=500, ax=ax)
+    ax.set_title(f"{title}: last hidden layer")
+    save_figure(fig, path, close=True)
+
+
+def _markdown(tables: dict[str, Any]) -> str:
+    return "\n".join(f"## {label}\n\n{table.to_markdown()}\n" for label, table in tables.items())

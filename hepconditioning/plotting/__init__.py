@@ -1,0 +1,42 @@
+"""mplhep figures of the evaluation (:mod:`.figures`) and the figure sets of a run (:mod:`.summary`).
+
+Every figure function takes ``ax=None`` and returns the artists it drew; nothing changes
+matplotlib's global style (use :func:`hep_style`); :func:`save_figure` writes atomically.
+:func:`summary_figures` draws every figure of a run into a directory and
+:func:`figures_from_results` does so from a ``results.root`` (``hepconditioning plot``).
+"""
+
+from __future__ import annotations
+
+from hepconditioning.plotting.figures import (
+    auc_ratio_vs_mass,
+    auc_vs_mass,
+    best_cut_vs_mass,
+    hep_style,
+    roc_per_mass,
+    save_figure,
+    score_distributions,
+    sigma_ratio_vs_mass,
+    training_history,
+    tsne_embedding,
+)
+from hepconditioning.plotting.summary import figures_from_results, summary_figures
+
+__all__ = [
+    "auc_ratio_vs_mass",
+    "auc_vs_mass",
+    "best_cut_vs_mass",
+    "figures_from_results",
+    "hep_style",
+    "roc_per_mass",
+    "save_figure",
+    "score_distributions",
+    "sigma_ratio_vs_mass",
+    "summary_figures",
+    "training_history",
+    "tsne_embedding",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__

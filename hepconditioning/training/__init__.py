@@ -1,0 +1,37 @@
+"""Training of the conditioned networks: :func:`fit`, :func:`predict`, model files.
+
+Modules: :mod:`.config` (TrainConfig), :mod:`.loss` (weighted BCE with soft targets),
+:mod:`.batches` (preloaded balanced batches), :mod:`.validation` (AUC for model selection),
+:mod:`.loop` (fit), :mod:`.checkpoint`, :mod:`.serialization`, :mod:`.inference`.
+"""
+
+from __future__ import annotations
+
+from hepconditioning.training.batches import Batch, BatchSource
+from hepconditioning.training.config import TrainConfig
+from hepconditioning.training.inference import ExtrapolationWarning, predict
+from hepconditioning.training.loop import History, TrainingDivergedError, fit
+from hepconditioning.training.loss import soft_targets, weighted_bce
+from hepconditioning.training.serialization import load_model, save_model
+from hepconditioning.training.validation import ValidationResult, Validator
+
+__all__ = [
+    "Batch",
+    "BatchSource",
+    "ExtrapolationWarning",
+    "History",
+    "TrainConfig",
+    "TrainingDivergedError",
+    "ValidationResult",
+    "Validator",
+    "fit",
+    "load_model",
+    "predict",
+    "save_model",
+    "soft_targets",
+    "weighted_bce",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__

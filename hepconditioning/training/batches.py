@@ -1,0 +1,87 @@
+"""Mini-batches from preloaded tensors: index batches from the balanced sampler, gathered.
+
+:class:`BatchSource` holds the whole training set as tensors (``Events.to_torch``, memory
+shared with numpy), draws the background mass for each epoch (``"sampled"``) into one
+``(N,)`` tensor — the features are never copied — and yields :class:`Batch` tuples gathered
+with ``index_select``: O(batch) work per batch, no per-event Python.
+
+Any object with ``__len__`` (batches per epoch), ``set_epoch(epoch)`` and ``__iter__``
+yielding :class:`Batch` can be passed to ``fit(batches=...)``, e.g. a source that draws a CP
+angle per batch and computes soft targets from per-event spin weights. Its randomness must
+derive from ``(seed, epoch)`` for ``resume`` to be exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple, Protocol
+
+import torch
+
+from hepconditioning.events import Events
+from hepconditioning.sampling import BalancedBatchSampler, background_mass
+from hepconditioning.training.config import TrainConfig
+from hepconditioning.training.loss import soft_targets
+
+__all__ = ["Batch", "BatchSource", "BatchSourceLike", "event_targets"]
+
+
+class Batch(NamedTuple):
+    """One mini-batch: ``x (B, F)``, ``mass (B,)`` or ``(B, K)`` GeV, soft ``targets (B,)`` and
+    effective ``weights (B,)`` (see :func:`hepconditioning.training.loss.soft_targets`)."""
+
+    x: torch.Tensor
+    mass: torch.Tensor
+    targets: torch.Tensor
+    weights: torch.Tensor
+
+
+class BatchSourceLike(Protocol):
+    def __len__(self) -> int: ...
+    def set_epoch(self, epoch: int) -> None: ...
+    def __iter__(self) -> Iterator[Batch]: ...
+
+
+def event_targets(events: Events, targets: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-event ``(t, w')`` for ``targets = "labels"`` or ``"spin_weights"`` (columns w_a, w_b)."""
+    tensors = events.to_torch()
+    if targets == "spin_weights":
+        a = torch.as_tensor(events.column("w_a"), dtype=torch.float32)
+        b = torch.as_tensor(events.column("w_b"), dtype=torch.float32)
+    else:
+        a, b = tensors.labels, 1.0 - tensors.labels
+    return soft_targets(a, b, tensors.weights)
+
+
+class BatchSource:
+    """Balanced mini-batches of ``events`` following ``config`` (balance, batch size, background
+    mass distribution and sampling, targets, seed)."""
+
+    def __init__(self, events: Events, config: TrainConfig) -> None:
+        self.events = events
+        self.config = config
+        self.sampler = BalancedBatchSampler(events, mode=config.balance, batch_size=config.batch_size,
+                                            seed=config.seed)
+        tensors = events.to_torch()
+        self.x = tensors.x
+        self.targets, self.weights = event_targets(events, config.targets)
+        self.mass = torch.empty_like(tensors.mass)
+        self._mass_epoch: int | None = None
+        self.set_epoch(0)
+
+    def __len__(self) -> int:
+        return len(self.sampler)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.sampler.set_epoch(epoch)
+        draw = epoch if self.config.background_sampling == "sampled" else 0
+        if draw != self._mass_epoch:
+            mass = background_mass(self.events, distribution=self.config.background_mass,
+                                   seed=self.config.seed, epoch=draw)
+            self.mass.copy_(torch.from_numpy(mass))
+            self._mass_epoch = draw
+
+    def __iter__(self) -> Iterator[Batch]:
+        for idx in self.sampler:
+            yield Batch(self.x.index_select(0, idx), self.mass.index_select(0, idx),
+                        self.targets.index_select(0, idx), self.weights.index_select(0, idx))

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from hepconditioning.nn import (
+    AffineConditioning,
+    AffinePNN,
+    ConcatConditioning,
+    ConditionalBiasing,
+    ConditionalScaling,
+    ConditionedMLP,
+    FastDropout,
+    IndividualNNs,
+    ParametricNN,
+    SingleNN,
+)
+
+F = 5
+
+
+def _models() -> list[torch.nn.Module]:
+    torch.manual_seed(0)
+    models = [AffinePNN(F, widths=(16, 8)), ParametricNN(F, widths=(16, 8)),
+              IndividualNNs(F, mass_points=[500, 1000], widths=(8,))]
+    models += [ConditionedMLP(F, widths=(16, 8), conditioning=c, where=w)
+               for c in ("concat", "bias", "scale", "affine") for w in ("all", "start", "end")]
+    return models
+
+
+def test_parameter_counts_match_paper() -> None:
+    count = lambda model: sum(p.numel() for p in model.parameters())  # noqa: E731
+    assert count(AffinePNN(27)) == 76_151
+    assert count(ParametricNN(27)) == 74_051
+
+
+@pytest.mark.parametrize("model", _models(), ids=lambda m: type(m).__name__)
+def test_shapes_batched_and_unbatched(model: torch.nn.Module) -> None:
+    model.eval()
+    x = torch.randn(7, F)
+    mass = torch.tensor([500.0, 1000.0, 500.0, 1000.0, 500.0, 1000.0, 500.0])
+    out = model(x, mass)
+    assert out.shape == (7,)
+    assert model(x[3], mass[3]).shape == ()
+    torch.testing.assert_close(model(x[3], mass[3]), out[3])
+    torch.testing.assert_close(model(x, mass.unsqueeze(1)), out)
+
+
+@pytest.mark.parametrize("model", _models(), ids=lambda m: type(m).__name__)
+def test_gradients_reach_every_parameter(model: torch.nn.Module) -> None:
+    model.train()
+    x = torch.randn(64, F)
+    mass = torch.tensor([500.0, 1000.0]).repeat(32)
+    model(x, mass).pow(2).sum().backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+
+
+@pytest.mark.parametrize("model", _models(), ids=lambda m: type(m).__name__)
+def test_changing_mass_changes_output(model: torch.nn.Module) -> None:
+    model.eval()
+    x = torch.randn(16, F)
+    a = model(x, torch.full((16,), 500.0))
+    b = model(x, torch.full((16,), 1000.0))
+    assert not torch.allclose(a, b)
+
+
+def test_single_nn_ignores_mass() -> None:
+    model = SingleNN(F, widths=(8,)).eval()
+    x = torch.randn(4, F)
+    torch.testing.assert_close(model(x, torch.full((4,), 500.0)), model(x))
+
+
+def test_affine_identity_and_layer_shapes() -> None:
+    layer = AffineConditioning(6, 2)
+    with torch.no_grad():
+        layer.scale.weight.zero_()
+        layer.scale.bias.fill_(1.0)
+        layer.shift.weight.zero_()
+    h, m = torch.randn(10, 6), torch.randn(10, 2)
+    torch.testing.assert_close(layer(h, m), h)
+    assert ConcatConditioning(6, 2)(h, m).shape == (10, 8)
+    assert ConditionalBiasing(6, 2)(h, m).shape == (10, 6)
+    assert ConditionalScaling(6, 2)(h, m).shape == (10, 6)
+
+
+def test_vector_conditioning() -> None:
+    model = AffinePNN(F, widths=(8,), n_conditions=2).eval()
+    x = torch.randn(3, F)
+    a = model(x, torch.tensor([[500.0, 0.0]] * 3))
+    b = model(x, torch.tensor([[500.0, 1000.0]] * 3))
+    assert a.shape == (3,) and not torch.allclose(a, b)
+
+
+def test_fast_dropout_rate_and_scale() -> None:
+    drop = FastDropout(0.25)
+    drop.generator = torch.Generator().manual_seed(3)
+    y = drop(torch.ones(400, 1000))
+    torch.testing.assert_close(torch.unique(y), torch.tensor([0.0, 4.0 / 3.0]))
+    assert abs((y == 0).float().mean().item() - 0.25) < 0.003  # 4e5 draws: sigma 7e-4
+    assert abs(y.mean().item() - 1.0) < 0.004
+    assert torch.equal(drop.eval()(torch.ones(3, 3)), torch.ones(3, 3))
+
+
+def test_bad_inputs() -> None:
+    model = AffinePNN(F, widths=(8,))
+    with pytest.raises(ValueError, match=r"\(N, 5\)"):
+        model(torch.randn(3, F + 1), torch.zeros(3))
+    with pytest.raises(ValueError, match="mass must have shape"):
+        model(torch.randn(3, F), torch.zeros(4))
+    with pytest.raises(ValueError, match="model\\(x, mass\\)"):
+        model(torch.randn(3, F))
+    with pytest.raises(ValueError, match="unknown conditioning"):
+        ConditionedMLP(F, conditioning="film")
+    with pytest.raises(ValueError, match="placement"):
+        ConditionedMLP(F, where="middle")
+    with pytest.raises(ValueError, match="dropout rate"):
+        FastDropout(1.0)

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from hepconditioning import Events
+from hepconditioning.config import parse_config
+from hepconditioning.errors import ConfigError, MissingColumnError
+from hepconditioning.nn import AffinePNN, ParametricNN
+from hepconditioning.sampling import assign_background_mass
+from hepconditioning.training import (
+    Batch,
+    ExtrapolationWarning,
+    TrainConfig,
+    TrainingDivergedError,
+    fit,
+    load_model,
+    predict,
+    save_model,
+    soft_targets,
+    weighted_bce,
+)
+
+MASSES = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
+WIDTHS = (32, 16)
+
+
+def hepmass_like(n: int, *, seed: int, n_features: int = 6) -> Events:
+    """Signal: a resonance at m in feature 0 (width 8 %), background: a falling spectrum."""
+    rng = np.random.default_rng(seed)
+    labels = (rng.uniform(size=n) < 0.5).astype(np.float32)
+    mass = np.where(labels == 1, rng.choice(MASSES, n), 0.0)
+    x = rng.normal(size=(n, n_features))
+    x[:, 0] = np.where(labels == 1, mass * (1 + 0.08 * rng.normal(size=n)), 300 + rng.exponential(500, n)) / 1000
+    x[:, 1] += 0.5 * labels
+    spin = rng.uniform(0, 2, n)
+    return Events(x, mass, labels, feature_names=[f"f{i}" for i in range(n_features)],
+                  columns={"w_a": spin, "w_b": 2 - spin})
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[Events, Events]:
+    return hepmass_like(6000, seed=1), hepmass_like(2000, seed=2)
+
+
+def small(**changes: object) -> TrainConfig:
+    base = {"epochs": 3, "batch_size": 128, "learning_rate": 1e-2, "seed": 4, "threads": 1}
+    return TrainConfig(**{**base, **changes})
+
+
+def test_short_training_separates_every_mass(data: tuple[Events, Events]) -> None:
+    train, validation = data
+    torch.manual_seed(0)
+    model = AffinePNN(6, widths=WIDTHS)
+    history = fit(model, train, validation=validation, config=small(epochs=5), progress=False)
+    assert history.epochs == 5 and len(history.val_auc_per_mass) == 5
+    assert history.mass_points == list(MASSES)
+    assert min(history.val_auc_per_mass[history.best_epoch]) > 0.8
+    assert history.val_auc[history.best_epoch] == max(history.val_auc)
+    assert all(np.isfinite(history.loss)) and history.l2_penalty[-1] > 0
+    assert not model.training
+    scores = predict(model, assign_background_mass(validation, seed=0))
+    assert scores.shape == (len(validation),) and scores.dtype == np.float32
+    assert scores.min() >= 0 and scores.max() <= 1
+
+
+@pytest.mark.parametrize("balance", ["none", "full"])
+def test_background_strategies_train(data: tuple[Events, Events], balance: str) -> None:
+    train, validation = data
+    config = small(epochs=2, balance=balance, background_mass="uniform", background_sampling="fixed")
+    history = fit(ParametricNN(6, widths=WIDTHS), train, validation=validation, config=config, progress=False)
+    assert max(history.val_auc) > 0.7
+
+
+def test_resume_is_bit_identical(data: tuple[Events, Events], tmp_path) -> None:
+    train, validation = data[0][:2000], data[1]
+    torch.manual_seed(5)
+    initial = AffinePNN(6, widths=WIDTHS).state_dict()
+    config = small(epochs=3)
+
+    full = AffinePNN(6, widths=WIDTHS)
+    full.load_state_dict(initial)
+    history_full = fit(full, train, validation=validation, config=config, progress=False,
+                       checkpoint_dir=tmp_path / "a")
+
+    def interrupt(epoch: int, history: object) -> None:
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    part = AffinePNN(6, widths=WIDTHS)
+    part.load_state_dict(initial)
+    with pytest.raises(KeyboardInterrupt):
+        fit(part, train, validation=validation, config=config, progress=False,
+            checkpoint_dir=tmp_path / "b", callback=interrupt)
+    resumed = AffinePNN(6, widths=WIDTHS)
+    history = fit(resumed, train, validation=validation, config=config, progress=False,
+                  checkpoint_dir=tmp_path / "b", resume=True)
+    for key, value in full.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[key]), key
+    assert history.loss == history_full.loss and history.val_auc == history_full.val_auc
+    with pytest.raises(ValueError, match="different TrainConfig"):
+        fit(resumed, train, validation=validation, config=small(epochs=4), progress=False,
+            checkpoint_dir=tmp_path / "b", resume=True)
+
+
+def test_doubled_weights_have_the_same_optimum() -> None:
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.normal(size=(400, 3)))
+    y = (x[:, 0] + 0.5 * torch.tensor(rng.normal(size=400)) > 0).double()
+    w = torch.tensor(rng.uniform(0.2, 2.0, 400))
+
+    def optimum(weights: torch.Tensor) -> torch.Tensor:
+        theta = torch.zeros(4, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.LBFGS([theta], max_iter=100, tolerance_grad=1e-12, tolerance_change=1e-14,
+                                line_search_fn="strong_wolfe")
+
+        def closure() -> torch.Tensor:
+            opt.zero_grad()
+            loss = weighted_bce(x @ theta[:3] + theta[3], y, weights)
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        return theta.detach()
+
+    unweighted = optimum(torch.ones(400, dtype=torch.float64))
+    torch.testing.assert_close(optimum(torch.full((400,), 2.0, dtype=torch.float64)), unweighted)
+    torch.testing.assert_close(optimum(2 * w), optimum(w), atol=1e-6, rtol=1e-5)
+    assert unweighted[0] > 1  # the signal direction was learnt
+
+
+def test_soft_targets_equal_two_hypothesis_sum() -> None:
+    z = torch.linspace(-3, 3, 7)
+    a = torch.tensor([0.0, 0.5, 1.0, 2.0, 0.3, 0.0, 1.5])
+    b = torch.tensor([1.0, 0.5, 0.0, 0.1, 0.7, 0.0, 0.2])
+    w = torch.tensor([1.0, -0.5, 2.0, 1.0, 1.0, 3.0, 0.5])
+    t, weff = soft_targets(a, b, w)
+    explicit = w * (a * torch.nn.functional.softplus(-z) + b * torch.nn.functional.softplus(z))
+    torch.testing.assert_close(weighted_bce(z, t, weff), explicit.mean())
+
+
+def test_spin_weight_targets_train(data: tuple[Events, Events]) -> None:
+    train, validation = data
+    history = fit(AffinePNN(6, widths=WIDTHS), train[:1000], validation=validation[:500],
+                  config=small(epochs=1, targets="spin_weights", balance="none"), progress=False)
+    assert np.isfinite(history.loss[0]) and 0 <= history.val_auc[0] <= 1
+    with pytest.raises(MissingColumnError, match="w_a"):
+        bare = train.replace(columns={})
+        fit(AffinePNN(6, widths=WIDTHS), Events(bare.x, bare.mass, bare.labels, feature_names=bare.feature_names),
+            validation=validation, config=small(targets="spin_weights"), progress=False)
+
+
+def test_save_load_round_trip(data: tuple[Events, Events], tmp_path) -> None:
+    train, validation = data
+    model = AffinePNN(6, widths=WIDTHS, dropout=0.25)
+    fit(model, train[:1000], validation=validation[:500], config=small(epochs=1), progress=False)
+    path = save_model(tmp_path / "model.pt", model, metadata={"note": "test"})
+    loaded = load_model(path)
+    assert type(loaded) is AffinePNN and loaded.metadata["note"] == "test"
+    assert loaded.trained_on["feature_names"] == list(train.feature_names)
+    validation = assign_background_mass(validation, seed=0)
+    np.testing.assert_array_equal(predict(loaded, validation), predict(model, validation))
+    np.testing.assert_array_equal(predict(loaded, validation, mass=750.0), predict(model, validation, mass=750.0))
+
+
+def test_nan_loss_stops_and_keeps_last_checkpoint(data: tuple[Events, Events], tmp_path) -> None:
+    train, validation = data
+
+    class PoisonedSource:
+        def __init__(self) -> None:
+            self.epoch = 0
+
+        def __len__(self) -> int:
+            return 5
+
+        def set_epoch(self, epoch: int) -> None:
+            self.epoch = epoch
+
+        def __iter__(self):
+            for i in range(5):
+                x = torch.as_tensor(train.x[i * 64:(i + 1) * 64]).clone()
+                if self.epoch == 1 and i == 3:
+                    x[0, 0] = float("nan")
+                yield Batch(x, torch.full((64,), 500.0), torch.as_tensor(train.labels[i * 64:(i + 1) * 64]),
+                            torch.ones(64))
+
+    with pytest.raises(TrainingDivergedError, match=r"epoch 1 batch 3.*last good epoch"):
+        fit(AffinePNN(6, widths=WIDTHS), train, validation=validation, config=small(), progress=False,
+            checkpoint_dir=tmp_path, batches=PoisonedSource())
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert state["epoch"] == 0
+
+
+def test_bad_inputs(data: tuple[Events, Events]) -> None:
+    train, validation = data
+    model = AffinePNN(6, widths=WIDTHS)
+    with pytest.raises(ValueError, match=r"expects 6 features.*have 5"):
+        fit(model, Events(train.x[:, :5], train.mass, train.labels, feature_names=list("abcde")),
+            validation=validation, config=small(), progress=False)
+    with pytest.raises(ConfigError, match=r"balance = 'classes'.*did you mean 'class'"):
+        TrainConfig(balance="classes")
+    with pytest.raises(ConfigError, match="did you mean 'epochs'"):
+        TrainConfig.from_dict({"epoch": 3})
+    with pytest.raises(ValueError, match="expects 6 features"):
+        predict(model, Events(train.x[:, :5], train.mass, train.labels, feature_names=list("abcde")))
+    fit(model, train[:500], validation=validation[:300], config=small(epochs=1), progress=False)
+    with pytest.warns(ExtrapolationWarning, match=r"\[500, 1500\] GeV"):
+        predict(model, validation[:10], mass=2000.0)
+    with pytest.raises(ValueError, match="resume=True needs checkpoint_dir"):
+        fit(model, train, validation=validation, config=small(), resume=True, progress=False)
+
+
+def test_run_card_builds_train_config() -> None:
+    run = parse_config({"training": {"epochs": 2, "balance": "full", "l2_biases": 0.0}})
+    assert run.training == TrainConfig(epochs=2, balance="full", l2_biases=0.0)
+    assert dataclasses.asdict(run.training)["balance"] == "full"
+    with pytest.raises(ConfigError, match="did you mean 'balance'"):
+        parse_config({"training": {"balanse": "full"}})
