@@ -52,9 +52,9 @@ _BKG_SLOPE = 5.5
 _BKG_BETA_POWER = 2.5
 _INTRINSIC_PT = 10.0
 _N_ISR = 3
-_ISR_RATE = 1.0
+_ISR_RATE = 1.2
 _ISR_PT_MIN = 15.0
-_ISR_PT_INDEX = 1.8
+_ISR_PT_INDEX = 1.2
 _ISR_ETA_SPREAD = 1.6
 
 
@@ -144,8 +144,10 @@ def hard_process(
             :func:`background_mtt`.
         labels: ``(N,)`` 1 = signal (production angle 1 + cos²θ*), 0 = background.
         rng: random generator.
-        isr: add up to three initial-state partons (Poisson mean 1, pT ≥ 15 GeV falling as
-            pT^−2.8, η ~ N(0, 1.6)) that the tt̄ system recoils against.
+        isr: add up to three initial-state partons (Poisson mean 1.2, pT ≥ 15 GeV falling as
+            pT^−2.2, η ~ N(0, 1.6)) that the tt̄ system recoils against. Tuned to the Pythia 8
+            study of PHYSICS.md §3: background m_WWbb median ≈ 520 GeV (Pythia 530), 8 % above
+            1 TeV (Pythia 8 %).
 
     Returns:
         :class:`Partons` in the lab frame.
