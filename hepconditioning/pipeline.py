@@ -63,11 +63,13 @@ def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
         )
     from hepconditioning.datasets.hepmass import load_hepmass
 
-    source: Any = data.source
-    kwargs: dict[str, Any] = {"seed": data.seed, "test_fraction": data.test_fraction}
+    if isinstance(data.source, int):
+        source: Any = "generated"
+        kwargs: dict[str, Any] = {"n_events": data.source}
+    else:
+        source, kwargs = data.source, {"test_fraction": data.test_fraction}
     parts = [
-        load_hepmass(source, split=split, imbalanced=data.imbalanced and split != "test",
-                     **kwargs)
+        load_hepmass(source, split=split, imbalanced=data.imbalanced, seed=data.seed, **kwargs)
         for split in ("train", "validation", "test")
     ]
     if data.train_masses is not None:
@@ -143,14 +145,16 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
             summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
                             scores=scores, bins=config.output.bins)
             for label, model in models.items():
-                _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label)
+                if config.output.tsne_events > 0:
+                    _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label,
+                                 n=config.output.tsne_events)
     seconds = time.perf_counter() - start
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")
     return RunResult(out, tables, histories, seconds)
 
 
-def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int = 1500) -> None:
+def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int) -> None:
     """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5)."""
     import matplotlib.pyplot as plt
 
@@ -164,7 +168,7 @@ def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: i
     features = hidden_features(model, evaluation.x[index], evaluation.mass[index])
     fig, ax = plt.subplots(figsize=(6, 5))
     tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
-                   max_iter=500, ax=ax)
+                   max_iter=300, ax=ax)
     ax.set_title(f"{title}: last hidden layer")
     save_figure(fig, path, close=True)
 

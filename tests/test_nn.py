@@ -14,6 +14,7 @@ from hepconditioning.nn import (
     IndividualNNs,
     ParametricNN,
     SingleNN,
+    set_dropout_generator,
 )
 
 F = 5
@@ -116,3 +117,23 @@ def test_bad_inputs() -> None:
         ConditionedMLP(F, where="middle")
     with pytest.raises(ValueError, match="dropout rate"):
         FastDropout(1.0)
+
+
+@pytest.mark.parametrize("n_conditions", [1, 2])
+def test_fused_affine_block_matches_unfused_layers(n_conditions: int) -> None:
+    torch.manual_seed(1)
+    fused = AffinePNN(F, widths=(16, 8), n_conditions=n_conditions).train()
+    plain = AffinePNN(F, widths=(16, 8), n_conditions=n_conditions).train()
+    plain.load_state_dict(fused.state_dict())
+    plain.fused = False
+    x = torch.randn(32, F)
+    mass = torch.rand(32, n_conditions) * 1000
+    outputs = []
+    for model in (fused, plain):
+        set_dropout_generator(model, torch.Generator().manual_seed(7))
+        out = model(x, mass)
+        out.pow(2).sum().backward()
+        outputs.append(out)
+    torch.testing.assert_close(outputs[0], outputs[1])
+    for (name, p), q in zip(fused.named_parameters(), plain.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, q.grad, msg=name)

@@ -10,7 +10,13 @@ model. Following [Anzalone22] (arXiv:2202.00424, section 3), with learned linear
 - scaling        ``z = h ⊙ (W_s m + c_s)``              (:class:`ConditionalScaling`)
 - affine         ``z = h ⊙ (W_s m + c_s) + W_b m + c_b`` (:class:`AffineConditioning`)
 
-Weights are glorot-uniform, biases zero (Keras defaults used by the paper).
+Weights are glorot-uniform and biases zero (Keras defaults), except the bias ``c_s`` of a
+scale, which starts at ``scale_init = 1`` so that ``s(m) = 1 + W_s m`` at initialization. With
+``c_s = 0`` every scale is ``W_s m`` ~ ±0.14 m, four of them shrink the signal by ~1e-4 and
+the L2 penalty then pulls the AffinePNN to a constant output: on the bundled HEPMASS sample
+(lr 1e-3, L2 1e-4) the validation AUC stays at 0.50 after 8 epochs with ``scale_init = 0``
+and reaches 0.955 after 6 with ``scale_init = 1``. Pass ``scale_init=0.0`` for the Keras
+initialization.
 """
 
 from __future__ import annotations
@@ -89,11 +95,13 @@ class ConditionalBiasing(Conditioning):
 
 
 class ConditionalScaling(Conditioning):
-    """``z = h ⊙ act(W_s m + c_s)``."""
+    """``z = h ⊙ act(W_s m + c_s)``; ``c_s`` starts at ``scale_init``."""
 
-    def __init__(self, features: int, n_conditions: int = 1, *, activation: Activation | None = None) -> None:
+    def __init__(self, features: int, n_conditions: int = 1, *, activation: Activation | None = None,
+                 scale_init: float = 1.0) -> None:
         super().__init__(features, n_conditions)
         self.scale = glorot_linear(n_conditions, features)
+        nn.init.constant_(self.scale.bias, scale_init)
         self.activation = activation
 
     def forward(self, h: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
@@ -107,7 +115,7 @@ class AffineConditioning(Conditioning):
     """``z = h ⊙ s(m) + b(m)`` with ``s = act_s(W_s m + c_s)``, ``b = act_b(W_b m + c_b)``.
 
     With ``W_s = 0, c_s = 1, W_b = 0, c_b = 0`` the layer is the identity. Parameters:
-    ``2 (K + 1) D``.
+    ``2 (K + 1) D``; ``c_s`` starts at ``scale_init`` (see the module docstring).
 
     Example:
         >>> layer = AffineConditioning(4, 1)
@@ -116,9 +124,10 @@ class AffineConditioning(Conditioning):
     """
 
     def __init__(self, features: int, n_conditions: int = 1, *, scale_activation: Activation | None = None,
-                 shift_activation: Activation | None = None) -> None:
+                 shift_activation: Activation | None = None, scale_init: float = 1.0) -> None:
         super().__init__(features, n_conditions)
         self.scale = glorot_linear(n_conditions, features)
+        nn.init.constant_(self.scale.bias, scale_init)
         self.shift = glorot_linear(n_conditions, features)
         self.scale_activation = scale_activation
         self.shift_activation = shift_activation

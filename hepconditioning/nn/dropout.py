@@ -6,7 +6,7 @@ dropped when both of its two random bits are zero, which has probability exactly
 come in bulk from ``int64`` draws (64 bits each); every byte holds four 2-bit pairs and a
 256 × 4 lookup table turns a byte into four mask values ``0`` or ``1 / (1 - p)`` at once, so
 ``E[mask] = 1`` exactly. Other rates ``p = j / 2^b`` use ``b`` bits per element the same way;
-any other rate falls back to ``torch.nn.functional.dropout``.
+any other rate uses one uniform draw per element.
 """
 
 from __future__ import annotations
@@ -61,6 +61,9 @@ class FastDropout(nn.Module):
         numel = 1
         for size in shape:
             numel *= int(size)
+        if self._bits is None:
+            keep = torch.rand(numel, generator=self.generator) >= self.p
+            return (keep.to(dtype) / (1.0 - self.p)).view(shape)
         per_byte = 8 // self._bits
         n_words = -(-numel // (8 * per_byte))
         words = torch.empty(n_words, dtype=torch.int64).random_(-(2**63), None, generator=self.generator)
@@ -69,12 +72,15 @@ class FastDropout(nn.Module):
         mask = nn.functional.embedding(index, self._table).view(-1)[:numel]
         return mask.view(shape).to(dtype)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def training_mask(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The mask for ``x`` in training mode, ``None`` when dropout is inactive."""
         if not self.training or self.p == 0.0:
-            return x
-        if self._bits is None or x.device.type != "cpu":
-            return nn.functional.dropout(x, self.p, True)
-        return x * self.mask(x.shape, dtype=x.dtype)
+            return None
+        return self.mask(x.shape, dtype=x.dtype).to(x.device)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mask = self.training_mask(x)
+        return x if mask is None else x * mask
 
 
 def set_dropout_generator(model: nn.Module, generator: torch.Generator | None) -> None:

@@ -26,8 +26,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from hepconditioning.nn.conditioning import CONDITIONINGS, glorot_linear
+from hepconditioning.nn.conditioning import CONDITIONINGS, AffineConditioning, glorot_linear
 from hepconditioning.nn.dropout import FastDropout
+from hepconditioning.nn.fused import affine_block, conditions_with_one
 
 __all__ = ["AffinePNN", "ConditionedMLP", "IndividualNNs", "ParametricNN", "SingleNN"]
 
@@ -107,21 +108,28 @@ class ConditionedMLP(_Model):
         dropout: dropout rate after every block (0 disables).
         n_conditions: K, the number of conditioning parameters.
         mass_scale: factor applied to ``mass`` (1/1000: GeV → TeV).
+        scale_init: initial bias of the scale maps of ``"affine"``/``"scale"`` conditioning
+            (1: ``s(m) = 1 + W_s m``; 0: Keras zero-bias; see :mod:`.conditioning`).
     """
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, conditioning: str = "affine",
                  where: str = "all", dropout: float = 0.25, n_conditions: int = 1,
-                 mass_scale: float = 1e-3) -> None:
+                 mass_scale: float = 1e-3, scale_init: float = 1.0) -> None:
         super().__init__(n_features, n_conditions=n_conditions, mass_scale=mass_scale, config={
             "widths": [int(w) for w in widths], "conditioning": conditioning, "where": where,
-            "dropout": float(dropout), "n_conditions": int(n_conditions), "mass_scale": float(mass_scale)})
+            "dropout": float(dropout), "n_conditions": int(n_conditions), "mass_scale": float(mass_scale),
+            "scale_init": float(scale_init)})
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"unknown conditioning {conditioning!r}; choose one of {sorted(CONDITIONINGS)}")
         if where not in PLACEMENTS:
             raise ValueError(f"unknown placement where={where!r}; choose one of {PLACEMENTS}")
         if not widths:
             raise ValueError("widths must name at least one hidden layer")
-        cond_cls = CONDITIONINGS[conditioning]
+        def cond_cls(features: int, k: int) -> nn.Module:
+            if conditioning in ("affine", "scale"):
+                return CONDITIONINGS[conditioning](features, k, scale_init=scale_init)
+            return CONDITIONINGS[conditioning](features, k)
+
         self.input_conditioning = cond_cls(n_features, n_conditions) if where == "start" else None
         n_in = self.input_conditioning.out_features if self.input_conditioning else n_features
         self.dense = nn.ModuleList()
@@ -134,10 +142,20 @@ class ConditionedMLP(_Model):
             n_in = self.conditionings[-1].out_features if cond else int(width)
             self.dropouts.append(FastDropout(dropout) if dropout > 0 else nn.Identity())
         self.output = glorot_linear(n_in, 1)
+        # the fused block computes exactly ReLU → affine → dropout (no activations on s, b)
+        self.fused = conditioning == "affine"
 
     def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
         h = self.input_conditioning(x, m) if self.input_conditioning is not None else x
+        m1 = conditions_with_one(m) if self.fused else None
         for dense, cond, drop in zip(self.dense, self.conditionings, self.dropouts, strict=True):
+            if self.fused and isinstance(cond, AffineConditioning):
+                # ReLU → affine → dropout in one autograd node (see hepconditioning.nn.fused)
+                a = dense(h)
+                mask = drop.training_mask(a) if isinstance(drop, FastDropout) else None
+                h = affine_block(a, m1, cond.scale.weight, cond.scale.bias, cond.shift.weight,
+                                 cond.shift.bias, mask)
+                continue
             h = torch.relu(dense(h))
             if not isinstance(cond, nn.Identity):
                 h = cond(h, m)
@@ -147,12 +165,15 @@ class ConditionedMLP(_Model):
 
 class AffinePNN(ConditionedMLP):
     """Affine-conditioned parametric network of [Anzalone22] Table 2 (76,151 parameters on 27
-    features): 4 × (Dense 300/150/100/50 + ReLU → AffineConditioning(m) → Dropout 0.25) → Dense(1)."""
+    features): 4 × (Dense 300/150/100/50 + ReLU → AffineConditioning(m) → Dropout 0.25) → Dense(1).
+
+    The scales start at ``s(m) = 1 + W_s m`` (``scale_init=1``); ``scale_init=0`` is the Keras
+    zero-bias start, which collapses to a constant output under L2 (see :mod:`.conditioning`)."""
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
-                 n_conditions: int = 1, mass_scale: float = 1e-3) -> None:
+                 n_conditions: int = 1, mass_scale: float = 1e-3, scale_init: float = 1.0) -> None:
         super().__init__(n_features, widths=widths, conditioning="affine", where="all", dropout=dropout,
-                         n_conditions=n_conditions, mass_scale=mass_scale)
+                         n_conditions=n_conditions, mass_scale=mass_scale, scale_init=scale_init)
         self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where")}
 
 
@@ -164,7 +185,7 @@ class ParametricNN(ConditionedMLP):
                  n_conditions: int = 1, mass_scale: float = 1e-3) -> None:
         super().__init__(n_features, widths=widths, conditioning="concat", where="start", dropout=dropout,
                          n_conditions=n_conditions, mass_scale=mass_scale)
-        self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where")}
+        self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where", "scale_init")}
 
 
 class SingleNN(_Model):
@@ -173,10 +194,12 @@ class SingleNN(_Model):
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25) -> None:
         super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
             "widths": [int(w) for w in widths], "dropout": float(dropout)})
-        self.net = _mlp(n_features, widths, dropout)
+        net = _mlp(n_features, widths, dropout)
+        self.hidden = net[:-1]
+        self.output = net[-1]
 
     def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
-        return self.net(x).squeeze(-1)
+        return self.output(self.hidden(x)).squeeze(-1)
 
 
 class IndividualNNs(_Model):

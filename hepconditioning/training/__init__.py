@@ -7,7 +7,7 @@ Modules: :mod:`.config` (TrainConfig), :mod:`.loss` (weighted BCE with soft targ
 
 from __future__ import annotations
 
-from hepconditioning.training.batches import Batch, BatchSource
+from hepconditioning.training.batches import Batch, BatchSource, ParameterBatchSource
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.inference import ExtrapolationWarning, predict
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
@@ -20,6 +20,7 @@ __all__ = [
     "BatchSource",
     "ExtrapolationWarning",
     "History",
+    "ParameterBatchSource",
     "TrainConfig",
     "TrainingDivergedError",
     "ValidationResult",

@@ -13,7 +13,7 @@ derive from ``(seed, epoch)`` for ``resume`` to be exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple, Protocol
 
 import torch
@@ -23,7 +23,7 @@ from hepconditioning.sampling import BalancedBatchSampler, background_mass
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.loss import soft_targets
 
-__all__ = ["Batch", "BatchSource", "BatchSourceLike", "event_targets"]
+__all__ = ["Batch", "BatchSource", "BatchSourceLike", "ParameterBatchSource", "event_targets"]
 
 
 class Batch(NamedTuple):
@@ -85,3 +85,35 @@ class BatchSource:
         for idx in self.sampler:
             yield Batch(self.x.index_select(0, idx), self.mass.index_select(0, idx),
                         self.targets.index_select(0, idx), self.weights.index_select(0, idx))
+
+
+class ParameterBatchSource(BatchSource):
+    """Batches whose conditioning parameter is drawn per batch, with targets computed from it.
+
+    For a network conditioned on e.g. a CP angle α: ``parameter(generator, n)`` draws the
+    ``(n,)`` or ``(n, K)`` values for a batch of ``n`` events and ``targets(index, values)``
+    returns the two-hypothesis weights ``(a, b)`` ``(n,)`` of those events (e.g. spin weights
+    ``w(α)`` and ``w(α_B)``); every event contributes ``w·[a BCE(1) + b BCE(0)]``. The
+    parameter is passed to the model in place of ``mass`` (scaled by the model's
+    ``mass_scale``). Randomness comes from a generator seeded with ``(seed, epoch)``.
+    """
+
+    def __init__(self, events: Events, config: TrainConfig, *,
+                 parameter: Callable[[torch.Generator, int], torch.Tensor],
+                 targets: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]) -> None:
+        self.generator = torch.Generator()
+        super().__init__(events, config)
+        self.parameter = parameter
+        self.target_function = targets
+        self.event_weights = events.to_torch().weights
+
+    def set_epoch(self, epoch: int) -> None:
+        self.sampler.set_epoch(epoch)
+        self.generator.manual_seed(self.config.seed * 1_000_003 + epoch)
+
+    def __iter__(self) -> Iterator[Batch]:
+        for idx in self.sampler:
+            values = self.parameter(self.generator, idx.numel())
+            a, b = self.target_function(idx, values)
+            targets, weights = soft_targets(a, b, self.event_weights.index_select(0, idx))
+            yield Batch(self.x.index_select(0, idx), values, targets, weights)

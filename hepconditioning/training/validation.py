@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from hepconditioning.events import Events
+from hepconditioning.metrics import roc_auc
 from hepconditioning.sampling import background_mass
 from hepconditioning.training.config import TrainConfig
 
@@ -24,15 +25,10 @@ _STREAM = 2**31 - 1  # background-mass draw of the validation set, apart from th
 
 
 def _weighted_auc(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> float:
-    # AUC = Σ_sig Σ_bkg w_s w_b ([s_s > s_b] + ½ [s_s = s_b]) / (W_s W_b), O(N log N)
-    unique, group = np.unique(scores, return_inverse=True)
-    w_sig = np.bincount(group, weights * (labels == 1), minlength=unique.size)
-    w_bkg = np.bincount(group, weights * (labels == 0), minlength=unique.size)
-    total = w_sig.sum() * w_bkg.sum()
-    if total == 0:
+    # NaN (not an error) when a group lacks a class: validation logs it and goes on
+    if not (weights[labels == 1].sum() > 0 and weights[labels == 0].sum() > 0):
         return float("nan")
-    below = np.cumsum(w_bkg) - w_bkg
-    return float(np.sum(w_sig * (below + 0.5 * w_bkg)) / total)
+    return roc_auc(labels, scores, weights)
 
 
 class ValidationResult(NamedTuple):

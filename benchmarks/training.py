@@ -1,0 +1,164 @@
+"""Training throughput of AffinePNN and pNN next to the matmul ceiling measured in the same run.
+
+    python benchmarks/training.py [--events 200000] [--threads 2] [--epochs 2] [--profile]
+
+Batch 1024, dropout 0.25, the full ``fit()`` loop (balanced batches, weighted BCE, Adam with
+L2, per-epoch validation excluded from the timing). The ceiling is what the matrix products
+alone allow: a training step costs ≈ 3 × the forward FLOPs (forward, input gradient, weight
+gradient), ``2 Σ n_in n_out`` ≈ 146k FLOPs per event for AffinePNN on 27 features, so
+``ceiling = sgemm FLOP/s ÷ (3 × forward FLOPs per event)`` with sgemm FLOP/s measured on the
+network's own layer shapes at batch 1024. Two figures per model: ``fit()`` on ``--threads``
+threads by the wall clock (what the issue asks; meaningless when other processes load the
+machine), and training steps on 1 thread by CPU time against a CPU-time ceiling (stable). ``--profile`` prints where a step's time goes
+(torch.profiler self CPU time grouped by kind; "framework" = wall time not inside any op).
+The machine is shared: timings are noisy, compare the ratios; best epoch of ``--epochs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hepconditioning import Events  # noqa: E402
+from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator  # noqa: E402
+from hepconditioning.training import BatchSource, TrainConfig, fit, weighted_bce  # noqa: E402
+
+N_FEATURES = 27
+KERAS_REFERENCE = "55–63k events/s (Keras, measured on these machines, issue 6)"
+
+
+def synthetic(n: int, *, seed: int) -> Events:
+    rng = np.random.default_rng(seed)
+    labels = (rng.uniform(size=n) < 0.5).astype(np.float32)
+    mass = np.where(labels == 1, rng.choice([500.0, 750.0, 1000.0, 1250.0, 1500.0], n), 0.0)
+    x = rng.normal(size=(n, N_FEATURES)).astype(np.float32)
+    x[:, 0] = np.where(labels == 1, mass * (1 + 0.08 * rng.normal(size=n)), 300 + rng.exponential(500, n)) / 1000
+    return Events(x, mass, labels, feature_names=[f"f{i}" for i in range(N_FEATURES)])
+
+
+def dense_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
+    return [(m.in_features, m.out_features) for m in model.modules()
+            if isinstance(m, torch.nn.Linear) and m.in_features > 1]
+
+
+def sgemm_flops(shapes: list[tuple[int, int]], batch: int, repeat: int = 100,
+                clock: Callable[[], float] = time.perf_counter) -> float:
+    """FLOP/s of the forward + both backward products of the given layers (best of 5)."""
+    mats = [(torch.randn(batch, i), torch.randn(o, i), torch.randn(batch, o)) for i, o in shapes]
+    flops = sum(3 * 2 * batch * i * o for i, o in shapes)
+    best = 0.0
+    for _ in range(5):
+        start = clock()
+        for _ in range(repeat):
+            for x, w, g in mats:
+                torch.mm(x, w.t())   # forward
+                torch.mm(g, w)       # input gradient
+                torch.mm(g.t(), x)   # weight gradient
+        best = max(best, flops * repeat / (clock() - start))
+    return best
+
+
+def step_function(model: torch.nn.Module, events: Events, config: TrainConfig) -> Callable[[], None]:
+    """One training step of fit() (gather, forward, weighted BCE, backward, fused Adam)."""
+    source = BatchSource(events, config)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-4, fused=True, weight_decay=2e-4)
+    set_dropout_generator(model, torch.Generator().manual_seed(0))
+    batches = itertools.cycle(list(source.sampler))
+
+    def step() -> None:
+        idx = next(batches)
+        loss = weighted_bce(model(source.x.index_select(0, idx), source.mass.index_select(0, idx)),
+                            source.targets.index_select(0, idx), source.weights.index_select(0, idx))
+        loss.item()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def cpu_time_speed(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int = 150) -> float:
+    """Events per CPU second of one thread (robust against other processes on the machine)."""
+    step = step_function(model, events, config)
+    for _ in range(10):
+        step()
+    start = time.process_time()
+    for _ in range(steps):
+        step()
+    return steps * config.batch_size / (time.process_time() - start)
+
+
+def profile_steps(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int = 60,
+                  verbose: bool = False) -> None:
+    from torch.profiler import ProfilerActivity, profile
+
+    step = step_function(model, events, config)
+    for _ in range(10):
+        step()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        wall = (time.perf_counter() - start) * 1e6
+    kinds = {"matmul": ("addmm", "mm", "bmm", "matmul", "linear"),
+             "batch gather + dropout mask": ("random_", "embedding", "index_select"),
+             "optimizer": ("_foreach", "adam", "Adam")}
+    totals: dict[str, float] = defaultdict(float)
+    if verbose:
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
+    for event in prof.key_averages():
+        kind = next((k for k, names in kinds.items() if any(n in event.key for n in names)), "elementwise/other ops")
+        totals[kind] += event.self_cpu_time_total
+    totals["framework (python, autograd, dispatch)"] = wall - sum(totals.values())
+    print(f"  profile of {steps} steps ({wall / steps / 1e3:.2f} ms/step under the profiler):")
+    for kind, us in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"    {kind:40s} {100 * us / wall:5.1f} %")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    train, validation = synthetic(args.events, seed=0), synthetic(20_000, seed=1)
+    config = TrainConfig(epochs=args.epochs, batch_size=1024, threads=args.threads, seed=0)
+    print(f"torch {torch.__version__}, {args.events} events, batch 1024, dropout 0.25; shared machine: "
+          "wall-clock figures are noisy, the 1-thread CPU-time figures are the stable ones")
+    for cls in (AffinePNN, ParametricNN):
+        torch.manual_seed(0)
+        model = cls(N_FEATURES)
+        shapes = dense_shapes(model)
+        per_event = 3 * 2 * sum(i * o for i, o in shapes)
+        torch.set_num_threads(args.threads)
+        ceiling = sgemm_flops(shapes, 1024) / per_event
+        history = fit(model, train, validation=validation, config=config, progress=False)
+        speed = max(history.events_per_second)
+        torch.set_num_threads(1)
+        cpu_ceiling = sgemm_flops(shapes, 1024, clock=time.process_time) / per_event
+        cpu_speed = cpu_time_speed(model.train(), train, config)
+        print(f"{cls.__name__} ({sum(p.numel() for p in model.parameters()):,} parameters, "
+              f"{per_event / 3e3:.0f}k forward FLOPs/event)")
+        print(f"  fit(), {args.threads} threads, wall clock: {speed / 1e3:6.1f}k events/s; matmul ceiling "
+              f"{ceiling / 1e3:6.1f}k -> {100 * speed / ceiling:4.1f} %")
+        print(f"  steps, 1 thread, CPU time:     {cpu_speed / 1e3:6.1f}k events/s; matmul ceiling "
+              f"{cpu_ceiling / 1e3:6.1f}k -> {100 * cpu_speed / cpu_ceiling:4.1f} %")
+        if args.profile:
+            profile_steps(model.train(), train, config)
+    print(f"reference: {KERAS_REFERENCE}")
+
+
+if __name__ == "__main__":
+    main()
