@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hepconditioning.errors import ConfigError, nearest_names
+from hepconditioning.io.bundled import bundled_path
 
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "bundled_data", "load_config",
            "parse_config"]
@@ -26,16 +27,15 @@ __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "bundled_da
 DATA_KINDS = ("hepmass", "htautau")
 
 
-def bundled_data(name: str = "") -> Path:
+def bundled_data(name: str) -> Path:
     """Path of a file shipped in ``data/`` (installed copy first, then the source tree)."""
-    here = Path(__file__).resolve().parent
-    for folder in (here / "_data", here.parent / "data"):
-        if folder.is_dir() and (not name or (folder / name).exists()):
-            return folder / name if name else folder
-    raise FileNotFoundError(
-        f"bundled data file {name!r} not found next to the package ({here / '_data'}) or in the "
-        f"source tree ({here.parent / 'data'}); reinstall with: pip install -e ."
-    )
+    path = bundled_path(name)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"bundled data file {name!r} not found (looked in the installed package's _data/ and in "
+            f"{str(path.parent)!r}); reinstall with: pip install -e ."
+        )
+    return path
 
 
 @dataclass(frozen=True)

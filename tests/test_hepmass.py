@@ -126,7 +126,12 @@ def test_isr_adds_jets():
     assert n_jets.mean() > raw(hepmass.generate(3000, seed=2))[:, 5].mean() + 0.3
 
 
-@pytest.mark.parametrize("masses", [(300.0,), (500.0, "x"), (), (500.0, 500.0), (float("nan"),)])
+def test_mass_spec():
+    assert hepmass.check_masses("500,750 1000") == (500.0, 750.0, 1000.0)
+    assert hepmass.check_masses(600) == (600.0,)
+
+
+@pytest.mark.parametrize("masses", [(300.0,), (500.0, "x"), (), (500.0, 500.0), (float("nan"),), "500,abc", ""])
 def test_bad_masses(masses):
     with pytest.raises(ValueError, match="mass"):
         hepmass.generate(10, masses=masses)
@@ -198,6 +203,9 @@ def test_write_read_round_trip(tmp_path, suffix):
     if suffix == ".csv.gz":
         with open(path, "rb") as f:
             assert f.read(2) == b"\x1f\x8b"
+        exact = hepmass.write_generated(tmp_path / "exact.csv.gz", 700, seed=3, chunk=256, decimals=None,
+                                        progress=False)
+        np.testing.assert_array_equal(read_csv(exact).x, expected.x)
 
 
 def test_write_bad_inputs(tmp_path):

@@ -33,6 +33,7 @@ __all__ = [
     "rotation_to_z",
     "sample_breit_wigner",
     "two_body_decay",
+    "two_body_split",
 ]
 
 
@@ -297,3 +298,44 @@ def neutrino_pz(
     centre = mu * pz_l
     small = np.where(centre >= 0.0, centre - root, centre + root)
     return small / a, real
+
+
+def two_body_split(
+    parent: np.ndarray,
+    m1: np.ndarray | float,
+    m2: np.ndarray | float,
+    *,
+    rng: np.random.Generator,
+    cos_theta: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`two_body_decay` for ``(N, 4)`` parents, written component by component (faster).
+
+    Daughter 1 has rest-frame momentum q (Källén) along (sin θ cos φ, sin θ sin φ, cos θ),
+    cos θ uniform in [−1, 1] unless given and φ uniform; it is boosted to the lab with
+    β = p⃗/E, γ = E/m: E₁ = γ(E*₁ + β⃗·p⃗*), p⃗₁ = p⃗* + [γ²/(γ + 1) β⃗·p⃗* + γ E*₁] β⃗. Daughter 2
+    is parent − daughter 1, so four-momentum is conserved exactly (to rounding).
+    """
+    px, py, pz, e = (parent[:, i] for i in range(4))
+    n = e.shape[0]
+    m = np.sqrt(np.maximum(e * e - px * px - py * py - pz * pz, 0.0))
+    m1 = np.asarray(m1, dtype=np.float64)
+    m2 = np.asarray(m2, dtype=np.float64)
+    lam = (m * m - (m1 + m2) ** 2) * (m * m - (m1 - m2) ** 2)
+    if np.any(lam < 0):
+        raise ValueError("two-body decay below threshold: m < m1 + m2 for some entries")
+    q = np.sqrt(lam) / (2.0 * m)
+    cos_t = rng.uniform(-1.0, 1.0, n) if cos_theta is None else np.asarray(cos_theta)
+    azim = rng.uniform(-np.pi, np.pi, n)
+    qs = q * np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
+    kx, ky, kz = qs * np.cos(azim), qs * np.sin(azim), q * cos_t
+    e_star = np.sqrt(q * q + m1 * m1)
+    bx, by, bz = px / e, py / e, pz / e
+    gamma = e / m
+    bp = bx * kx + by * ky + bz * kz
+    coef = gamma * gamma / (gamma + 1.0) * bp + gamma * e_star
+    d1 = np.empty((n, 4))
+    d1[:, 0] = kx + coef * bx
+    d1[:, 1] = ky + coef * by
+    d1[:, 2] = kz + coef * bz
+    d1[:, 3] = gamma * (e_star + bp)
+    return d1, parent - d1

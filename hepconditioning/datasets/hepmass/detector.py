@@ -4,7 +4,7 @@ Settings follow PHYSICS.md §3 (a Delphes-like detector as in Baldi et al. 2016,
 arXiv:1601.07913):
 
 - final-state radiation: each of the four quarks radiates a hard gluon with probability
-  30 %; the quark is given a virtuality m* = r E (r log-uniform in [0.03, 0.4], energy kept)
+  50 %; the quark is given a virtuality m* = r E (r log-uniform in [0.03, 0.5], energy kept)
   and split into two massless partons isotropically in its rest frame; when the two are
   closer than ΔR = 0.4 (the anti-kT radius) they stay one jet, otherwise the softer one is a
   separate gluon jet;
@@ -93,29 +93,31 @@ def _safe_eta(p: np.ndarray, pt: np.ndarray) -> np.ndarray:
 
 def _radiate(quarks: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Split quarks ``(N, 4, 4)`` into (quark part, gluon part), each ``(N, 4, 4)``."""
-    shape = quarks.shape[:-1]
-    energy = quarks[..., 3]
-    r = np.exp(rng.uniform(np.log(_FSR_RANGE[0]), np.log(_FSR_RANGE[1]), shape))
-    p3 = kin.momentum(quarks)
-    shrink = np.sqrt(np.clip(energy**2 * (1.0 - r**2), 0.0, None)) / np.maximum(p3, 1e-12)
-    parent = np.concatenate([quarks[..., :3] * shrink[..., None], energy[..., None]], axis=-1)
-    d1, _ = kin.two_body_decay(parent.reshape(-1, 4), 0.0, 0.0, rng=rng)
-    d1 = d1.reshape(parent.shape)
-    d2 = parent - d1
-    first_harder = d1[..., 3] >= d2[..., 3]
-    hard = np.where(first_harder[..., None], d1, d2)
-    soft = np.where(first_harder[..., None], d2, d1)
-    split = (rng.uniform(0.0, 1.0, shape) < FSR_PROBABILITY) & (kin.delta_r(hard, soft) > _JET_RADIUS)
-    quark_part = np.where(split[..., None], hard, quarks)
-    gluon_part = np.where(split[..., None], soft, 0.0)
-    return quark_part, gluon_part
+    flat = quarks.reshape(-1, 4)
+    idx = np.flatnonzero(rng.uniform(0.0, 1.0, flat.shape[0]) < FSR_PROBABILITY)
+    sub = flat[idx]
+    r = np.exp(rng.uniform(np.log(_FSR_RANGE[0]), np.log(_FSR_RANGE[1]), idx.size))
+    energy = sub[:, 3]
+    p3 = np.sqrt(sub[:, 0] ** 2 + sub[:, 1] ** 2 + sub[:, 2] ** 2)
+    parent = sub.copy()
+    parent[:, :3] *= (energy * np.sqrt(1.0 - r * r) / np.maximum(p3, 1e-12))[:, None]
+    d1, d2 = kin.two_body_split(parent, 0.0, 0.0, rng=rng)
+    first_harder = (d1[:, 3] >= d2[:, 3])[:, None]
+    hard = np.where(first_harder, d1, d2)
+    soft = np.where(first_harder, d2, d1)
+    separate = kin.delta_r(hard, soft) > _JET_RADIUS
+    quark_part = flat.copy()
+    gluon_part = np.zeros_like(flat)
+    quark_part[idx[separate]] = hard[separate]
+    gluon_part[idx[separate]] = soft[separate]
+    return quark_part.reshape(quarks.shape), gluon_part.reshape(quarks.shape)
 
 
 def simulate(partons: Partons, *, rng: np.random.Generator) -> Detector:
     """Turn :class:`~hepconditioning.datasets.hepmass.partons.Partons` into detector objects.
 
-    Jet slots (K = 11): the four quarks (b_lep, b_had, q1, q2), their four possible FSR
-    gluons, and the three initial-state partons.
+    Jet slots (K = 8, or 11 with ISR): the four quarks (b_lep, b_had, q1, q2), their four
+    possible FSR gluons, and the initial-state partons.
     """
     n = partons.lepton.shape[0]
     quarks = np.stack([partons.b_lep, partons.b_had, partons.q1, partons.q2], axis=1)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from hepconditioning.datasets.hepmass import detector, partons, reconstruction
 from hepconditioning.datasets.hepmass.standardization import standardize
@@ -43,12 +43,16 @@ _OVERSAMPLE = 1.08
 _BATCH = 50_000  # candidate events simulated at once (bounds the ~11 jet-slot temporaries)
 
 
-def check_masses(masses: Sequence[float] | float) -> tuple[float, ...]:
+def check_masses(masses: Sequence[float] | float | str) -> tuple[float, ...]:
     """Validate signal masses: finite, 2 m_t < m_X ≤ 10 TeV, no duplicates; returns floats.
+
+    A string is a command-line spec, values separated by commas or spaces: ``"500,750 1000"``.
 
     Raises:
         ValueError: naming the offending value and the allowed range.
     """
+    if isinstance(masses, str):
+        masses = masses.replace(",", " ").split()
     values = np.atleast_1d(np.asarray(masses, dtype=object))
     if values.size == 0:
         raise ValueError("masses is empty; give at least one signal mass in GeV, e.g. masses=(500, 1000)")

@@ -16,12 +16,13 @@ import numpy as np
 from hepconditioning.datasets.hepmass.generator import MASSES, generate
 from hepconditioning.datasets.hepmass.imbalanced import make_imbalanced
 from hepconditioning.events import Events
+from hepconditioning.io.bundled import bundled_path
 from hepconditioning.io.csv import read_csv
 from hepconditioning.io.root import read_events
 
 __all__ = ["BUNDLED_SAMPLE", "SPLITS", "load_hepmass"]
 
-BUNDLED_SAMPLE = Path(__file__).resolve().parents[3] / "data" / "hepmass_sample.csv.gz"
+BUNDLED_SAMPLE = bundled_path("hepmass_sample.csv.gz")
 SPLITS = ("train", "validation", "test", None)
 _BUNDLED_TEST_FRACTION = 0.25
 

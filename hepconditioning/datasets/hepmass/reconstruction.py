@@ -63,6 +63,11 @@ class Reconstructed(NamedTuple):
     real_neutrino: np.ndarray
 
 
+def _root(m2: np.ndarray) -> np.ndarray:
+    # invariant mass from m², negative rounding residues → −√|m²| (as kin.mass)
+    return np.copysign(np.sqrt(np.abs(m2)), m2)
+
+
 def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     # values (M, K, ...) gathered along axis 1 with index (M, J)
     extra = (1,) * (values.ndim - 2)
@@ -87,13 +92,25 @@ def reconstruct(det: Detector) -> Reconstructed:
     neutrino = np.column_stack([met, pz, np.sqrt(np.sum(met**2, axis=1) + pz**2)])
     lep_w = lepton + neutrino
 
+    # invariant masses of every jet combination from the Gram matrix G_ik = j_i·j_k (M, 4, 4)
+    comp = [lead[..., i] for i in range(4)]
+    gram = comp[3][:, :, None] * comp[3][:, None, :]
+    for c in comp[:3]:
+        gram -= c[:, :, None] * c[:, None, :]
+    lw = [lep_w[:, i] for i in range(4)]
+    lw_dot_j = lw[3][:, None] * comp[3] - lw[0][:, None] * comp[0] - lw[1][:, None] * comp[1] - lw[2][:, None] * comp[2]
+    m2_lw = lw[3] ** 2 - lw[0] ** 2 - lw[1] ** 2 - lw[2] ** 2
     a = _ASSIGNMENTS
-    w_jets = lead[:, a[:, 0]] + lead[:, a[:, 1]]  # (M, 12, 4)
-    had_top = w_jets + lead[:, a[:, 2]]
-    lep_top = lep_w[:, None] + lead[:, a[:, 3]]
-    m_jj = kin.mass(w_jets)
-    m_jjj = kin.mass(had_top)
-    m_jlv = kin.mass(lep_top)
+    m2_j = np.diagonal(gram, axis1=1, axis2=2)  # jet masses squared (M, 4)
+
+    def pair(i: int, k: int) -> np.ndarray:  # j_i·j_k over the 12 assignments (M, 12)
+        return gram[:, a[:, i], a[:, k]]
+
+    m2_jj = m2_j[:, a[:, 0]] + m2_j[:, a[:, 1]] + 2.0 * pair(0, 1)
+    m_jj = _root(m2_jj)
+    m_jjj = _root(m2_jj + m2_j[:, a[:, 2]] + 2.0 * (pair(0, 2) + pair(1, 2)))
+    m_jlv = _root(m2_lw[:, None] + m2_j[:, a[:, 3]] + 2.0 * lw_dot_j[:, a[:, 3]])
+    m_wwbb = _root(m2_lw + gram.sum(axis=(1, 2)) + 2.0 * lw_dot_j.sum(axis=1))
     penalty = 2.0 * (btag[:, a[:, 0]] + btag[:, a[:, 1]]) + (2.0 - btag[:, a[:, 2]] - btag[:, a[:, 3]])
     chi2 = (((m_jj - W_MASS) / _SIGMA_W) ** 2 + ((m_jjj - TOP_MASS) / _SIGMA_T_HAD) ** 2
             + ((m_jlv - TOP_MASS) / _SIGMA_T_LEP) ** 2 + penalty)
@@ -117,7 +134,7 @@ def reconstruct(det: Detector) -> Reconstructed:
     features[:, 9:22:4] = btag
     features[:, 22] = m_jj[rows, best]
     features[:, 23] = m_jjj[rows, best]
-    features[:, 24] = kin.mass(lep_w)
+    features[:, 24] = _root(m2_lw)
     features[:, 25] = m_jlv[rows, best]
-    features[:, 26] = kin.mass(lep_w + lead.sum(axis=1))
+    features[:, 26] = m_wwbb
     return Reconstructed(features, selected, correct, real)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from hepconditioning.datasets.htautau.formats import HtautauSpec, read_htautau
 from hepconditioning.events import Events
+from hepconditioning.io.bundled import bundled_path
 
 __all__ = ["SAMPLE_PATH", "load_htautau"]
 
-SAMPLE_PATH = Path(__file__).resolve().parents[3] / "data" / "htautau_sample.root"
+SAMPLE_PATH = bundled_path("htautau_sample.root")
 """The bundled 20k-event sample (data card: ``data/htautau_sample.md``), in source checkouts."""
 
 
