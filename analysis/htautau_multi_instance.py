@@ -202,16 +202,15 @@ def analyse(trained: Trained, test: Sample, *, n_series: int, seed: int) -> dict
 
 
 def _figure(ncols: int = 1) -> tuple[Figure, Any]:
+    """An mplhep (ROOT style) figure with ``ncols`` labelled axes."""
     with matplotlib.style.context(hep.style.ROOT):
         fig = Figure(figsize=(8 * ncols, 7))
         fig.subplots_adjust(left=0.19 / ncols, right=1 - 0.03 / ncols, bottom=0.12, top=0.93, wspace=0.3)
         axes = fig.subplots(1, ncols)
+        for ax in np.atleast_1d(axes):
+            ax.set_title(r"$\it{Simulation}$", loc="left", fontsize="medium")
+            ax.set_title(r"$H\to\tau\tau\to\rho\nu\,\rho\nu$", loc="right", fontsize="medium")
     return fig, axes
-
-
-def _label(ax: Any) -> None:
-    ax.set_title(r"$\it{Simulation}$", loc="left", fontsize="medium")
-    ax.set_title(r"$H\to\tau\tau\to\rho\nu\,\rho\nu$", loc="right", fontsize="medium")
 
 
 def plot_auc_vs_epoch(results: dict[str, dict[str, Any]], path: Path) -> None:
@@ -224,7 +223,6 @@ def plot_auc_vs_epoch(results: dict[str, dict[str, Any]], path: Path) -> None:
             ax.axhline(res["oracle_auc"], color=color, ls="--", lw=1)
         ax.set(xlabel="epoch", ylabel="weighted AUC (test)")
         ax.legend(title="network (dashed: oracle)", fontsize="small")
-        _label(ax)
         fig.savefig(path)
 
 
@@ -239,7 +237,6 @@ def plot_rates(res: dict[str, Any], case: str, path: Path) -> None:
             ax.set(xscale="log", xlabel="N events per series", ylabel="TPR (solid), FPR (dashed)", ylim=(-0.02, 1.02))
             ax.legend(title=f"{case}\n{title}, spread {res[f'spread_{threshold}']:.3f}", fontsize="small",
                       title_fontsize="small")
-            _label(ax)
         fig.savefig(path)
 
 
@@ -252,7 +249,6 @@ def plot_aucn(res: dict[str, Any], case: str, path: Path) -> None:
             ax.plot(N_VALUES, values["predicted"], "-", color=f"C{i}", label=f"{name}: CLT")
         ax.set(xscale="log", xlabel="N events per series", ylabel=r"AUC$_N$")
         ax.legend(title=case, fontsize="small", title_fontsize="small")
-        _label(ax)
         fig.savefig(path)
 
 
