@@ -322,7 +322,7 @@ def summary_markdown(table: dict[str, list[float]], spread: dict[str, dict[str, 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="output directory (created atomically)")
-    parser.add_argument("--events", type=int, default=300_000, help="events after the selection")
+    parser.add_argument("--events", type=int, default=400_000, help="events after the selection")
     parser.add_argument("--epochs", type=int, default=12, help="epochs of each dedicated network")
     parser.add_argument("--conditioned-epochs", type=int, default=None,
                         help="epochs of the α-conditioned network (default: 4 × --epochs, the budget of the "
