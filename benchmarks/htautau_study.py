@@ -11,7 +11,7 @@ arXiv:1803.00838):
 - the spread between networks of several epochs, at t = 0.5 and at the optimal threshold, of
   TPR_N/FPR_N and of the misclassification (1 − TPR_N) + FPR_N (N ≥ 10);
 - the α-conditioned network within 0.005 AUC of each dedicated network;
-- the spread of α̂ vs N.
+- the spread and bias of α̂ vs N (network, network after the per-α calibration, oracle).
 
 Timings are wall-clock on a shared machine (2 cores used by several jobs): noisy.
 
@@ -87,13 +87,15 @@ def report_cp(summary: dict[str, Any]) -> None:
               f"conditioned {auc['conditioned'][k]:.4f}  diff {diff:+.4f}  (target |diff| <= "
               f"{CONDITIONED_TOLERANCE})  {_verdict(abs(diff) <= CONDITIONED_TOLERANCE)}")
     n_values = summary["n_values"]
+    names = [name for name in ("network", "calibrated", "oracle") if f"{name}_std" in next(iter(
+        summary["alpha_estimate"].values()))]
     for truth, values in summary["alpha_estimate"].items():
-        cells = ", ".join(f"N={n}: {s:.3f} ({o:.3f})" for n, s, o in
-                          zip(n_values, values["network_std"], values["oracle_std"], strict=True))
-        print(f"  std(alpha_hat) [rad], alpha_true = {truth}, network (oracle): {cells}")
         alpha_true = float(truth.removesuffix("pi")) * np.pi
-        print(f"    mean(alpha_hat) - alpha_true at N={n_values[-1]}: network "
-              f"{values['network_mean'][-1] - alpha_true:+.3f}, oracle {values['oracle_mean'][-1] - alpha_true:+.3f}")
+        print(f"  alpha estimate, alpha_true = {truth}: std(alpha_hat) [rad] for {' / '.join(names)}, and the bias")
+        for k, n in enumerate(n_values):
+            stds = " / ".join(f"{values[f'{name}_std'][k]:.3f}" for name in names)
+            biases = " / ".join(f"{values[f'{name}_mean'][k] - alpha_true:+.3f}" for name in names)
+            print(f"    N = {n:5d}: std {stds}   bias {biases}")
 
 
 def main(argv: list[str] | None = None) -> int:
