@@ -363,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
         data = build_samples(args.events, neutrinos=not args.incomplete, seed=args.seed)
         test, n_features = as_sample(data["test"]), data["train"].n_features
+        torch.manual_seed(args.seed)  # initial weights
         conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all",
                                      dropout=0.0, mass_scale=1.0)
         history = train(conditioned, data, TrainConfig(epochs=args.conditioned_epochs, seed=args.seed, **options),
@@ -371,6 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         table: dict[str, list[float]] = {"conditioned": [], "dedicated": [], "oracle": []}
         w_a = spin_weight(test.h_minus, test.h_plus, 0.0)
         for k, alpha in enumerate(ALPHAS):
+            torch.manual_seed(args.seed + k + 1)
             dedicated = SingleNN(n_features, widths=args.widths, dropout=0.0)
             seconds = sum(train(dedicated, data, TrainConfig(epochs=args.epochs, seed=args.seed + k + 1, **options),
                                 alpha=float(alpha)).seconds)

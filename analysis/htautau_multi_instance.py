@@ -358,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
                                  l2_weights=0.0, l2_biases=0.0, balance="none", targets="spin_weights",
                                  seed=args.seed + 10 * i, threads=args.threads)
+            torch.manual_seed(config.seed)  # initial weights
             model = SingleNN(data["train"].n_features, widths=args.widths, dropout=0.0)
             trained = train(model, data, config)
             results[case] = analyse(trained, tests[case], n_series=args.n_series, seed=args.seed)
