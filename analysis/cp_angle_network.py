@@ -25,7 +25,7 @@ between α values, which bias α̂; a per-α Platt scaling fitted on the validat
 
 Outputs in ``--out``: ``auc_vs_alpha.png``, ``alpha_estimate.png``, ``cp_angle_network.root``
 (AUC tables, α̂ histograms), ``summary.md`` and ``summary.json``.
-Run: ``python analysis/cp_angle_network.py --out results/cp --events 400000 --epochs 12``.
+Run: ``python analysis/cp_angle_network.py --out results/cp --events 400000 --epochs 24``.
 """
 
 from __future__ import annotations
@@ -323,7 +323,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="output directory (created atomically)")
     parser.add_argument("--events", type=int, default=400_000, help="events after the selection")
-    parser.add_argument("--epochs", type=int, default=12, help="epochs of each dedicated network")
+    parser.add_argument("--epochs", type=int, default=24, help="epochs of each dedicated network")
     parser.add_argument("--conditioned-epochs", type=int, default=None,
                         help="epochs of the α-conditioned network (default: 4 × --epochs, the budget of the "
                              "four dedicated networks together)")

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="where the two studies write (default: a temp dir)")
     parser.add_argument("--events", type=int, default=400_000)
     parser.add_argument("--epochs", type=int, default=40, help="epochs of the multi-instance networks")
-    parser.add_argument("--cp-epochs", type=int, default=12,
+    parser.add_argument("--cp-epochs", type=int, default=24,
                         help="epochs of each dedicated alpha network (the conditioned one gets 4x)")
     parser.add_argument("--quick", action="store_true", help="tiny run (checks that the script works)")
     parser.add_argument("--from-mi", type=Path, default=None, help="read this multi-instance output instead")
