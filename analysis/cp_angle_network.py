@@ -7,7 +7,7 @@ the CP mixing angle α in radians where the mass goes (``mass_scale = 1``, so α
 O(1)). It separates the scalar, class A with weight W(0), from the hypothesis α, class B with
 weight W(α) = spin_weight(h⁻, h⁺, α) of the *same* event (soft targets). Each training batch
 draws a fresh α ∈ U[0, π/2] for every event in it and recomputes W(α) for the batch
-(vectorized), so one network learns the whole family (:class:`AlphaBatches`, the custom batch
+(vectorized), so one network learns the whole family (:func:`alpha_batches`, the custom batch
 source of ``fit``). Widths 3 × 128, no dropout, no L2, as in ``htautau_multi_instance.py``;
 the conditioned network gets by default as many epochs as the four dedicated networks
 together (the same training budget: it learns the whole family from the same events). Compared with
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,12 +52,11 @@ from hepconditioning.multi_instance import oracle_score
 from hepconditioning.nn import ConditionedMLP, SingleNN
 from hepconditioning.physics.tau import spin_weight
 from hepconditioning.training import (
-    Batch,
     History,
+    ParameterBatchSource,
     TrainConfig,
     ValidationResult,
     fit,
-    soft_targets,
 )
 
 ALPHAS = np.pi / 8 * np.arange(1, 5)  # π/8, π/4, 3π/8, π/2
@@ -100,37 +99,28 @@ def as_sample(events: Events) -> Sample:
 # ----------------------------------------------------------------------------- training
 
 
-class AlphaBatches:
-    """Batch source for ``fit(batches=...)``: scalar (W(0)) vs α (W(α)) with W recomputed per batch.
+def alpha_batches(events: Events, config: TrainConfig, *, alpha: float | None) -> ParameterBatchSource:
+    """Batches for ``fit(batches=...)``: scalar (W(0)) vs α (W(α)), W recomputed per batch.
 
     ``alpha=None`` draws α ~ U[0, π/2] for every event, fresh in every batch; a number fixes α
-    (the dedicated networks). Soft targets (:func:`~hepconditioning.training.soft_targets`): an
-    event is class A with weight W(0) and class B with weight W(α). The draws depend only on
-    ``(seed, epoch)``, so ``fit(resume=True)`` stays exact.
+    (the dedicated networks). Soft targets: an event is class A with weight W(0) and class B
+    with weight W(α). The draws depend only on ``(seed, epoch)``, so ``fit(resume=True)`` stays
+    exact.
     """
+    h_minus, h_plus = events.column("h_minus"), events.column("h_plus")
+    w_a = torch.from_numpy(spin_weight(h_minus, h_plus, 0.0))
 
-    def __init__(self, events: Events, *, batch_size: int, seed: int, alpha: float | None = None) -> None:
-        self.x = torch.from_numpy(events.x)
-        self.h_minus, self.h_plus = events.column("h_minus"), events.column("h_plus")
-        self.w_a = torch.from_numpy(spin_weight(self.h_minus, self.h_plus, 0.0))
-        self.batch_size, self.seed, self.alpha, self.epoch = batch_size, seed, alpha, 0
+    def parameter(generator: torch.Generator, n: int) -> torch.Tensor:
+        if alpha is None:
+            return torch.rand(n, generator=generator) * ALPHA_MAX
+        return torch.full((n,), float(alpha))
 
-    def __len__(self) -> int:
-        return -(-len(self.x) // self.batch_size)
+    def targets(index: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = index.numpy()
+        w_b = spin_weight(h_minus[idx], h_plus[idx], values.numpy().astype(np.float64))
+        return w_a.index_select(0, index), torch.from_numpy(w_b)
 
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def __iter__(self) -> Iterator[Batch]:
-        rng = np.random.default_rng([self.seed, self.epoch])
-        order = rng.permutation(len(self.x))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            alpha = rng.uniform(0.0, ALPHA_MAX, len(idx)) if self.alpha is None else np.full(len(idx), self.alpha)
-            w_b = torch.from_numpy(spin_weight(self.h_minus[idx], self.h_plus[idx], alpha))
-            index = torch.from_numpy(idx)
-            targets, weights = soft_targets(self.w_a[index], w_b, torch.ones(len(idx), dtype=torch.float64))
-            yield Batch(self.x[index], torch.from_numpy(alpha.astype(np.float32)), targets, weights)
+    return ParameterBatchSource(events, config, parameter=parameter, targets=targets)
 
 
 def logits(model: torch.nn.Module, x: np.ndarray, alpha: float, *, batch_size: int = 65536) -> np.ndarray:
@@ -152,7 +142,7 @@ def auc_at(model: torch.nn.Module, sample: Sample, alpha: float) -> float:
 
 
 def train(model: torch.nn.Module, data: dict[str, Events], config: TrainConfig, *, alpha: float | None) -> History:
-    """``fit`` on :class:`AlphaBatches`; model selection by the validation AUC at ``alpha``
+    """``fit`` on :func:`alpha_batches`; model selection by the validation AUC at ``alpha``
     (dedicated) or by its mean over ``ALPHAS`` (conditioned, ``alpha=None``)."""
     val = as_sample(data["val"])
     alphas = ALPHAS if alpha is None else np.array([alpha])
@@ -161,7 +151,7 @@ def train(model: torch.nn.Module, data: dict[str, Events], config: TrainConfig, 
         aucs = tuple(auc_at(model, val, float(a)) for a in alphas)
         return ValidationResult(float(np.mean(aucs)), tuple(float(a) for a in alphas), aucs)
 
-    batches = AlphaBatches(data["train"], batch_size=config.batch_size, seed=config.seed, alpha=alpha)
+    batches = alpha_batches(data["train"], config, alpha=alpha)
     return fit(model, data["train"], validation=data["val"], config=config, progress=False, batches=batches,
                validate=validate)
 
