@@ -33,7 +33,6 @@ __all__ = [
     "rotation_to_z",
     "sample_breit_wigner",
     "two_body_decay",
-    "two_body_split",
 ]
 
 
@@ -166,28 +165,36 @@ def two_body_decay(
     cos_theta: np.ndarray | None = None,
     phi_: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Decay ``parent`` (``(N, 4)``) into daughters of masses m1, m2; returns lab four-vectors.
+    """Decay ``parent`` (``(..., 4)``) into daughters of masses m1, m2; returns lab four-vectors.
 
-    The direction of daughter 1 in the parent rest frame is isotropic unless ``cos_theta``/
-    ``phi_`` (rest-frame angles relative to the lab axes) are given. Four-momentum is
-    conserved exactly up to rounding: d1 + d2 = parent.
+    Daughter 1 has rest-frame momentum q (Källén) along (sin θ cos φ, sin θ sin φ, cos θ)
+    (angles relative to the lab axes), isotropic unless ``cos_theta``/``phi_`` are given. It
+    is boosted to the lab with β = p⃗/E, γ = E/m: E₁ = γ(E*₁ + β⃗·p⃗*),
+    p⃗₁ = p⃗* + [γ²/(γ + 1) β⃗·p⃗* + γ E*₁] β⃗, written component by component (no (N, 4)
+    temporaries). Daughter 2 is parent − daughter 1: four-momentum is conserved exactly up to
+    rounding.
     """
     parent = np.asarray(parent, dtype=np.float64)
     n = parent.shape[:-1]
-    m_parent = mass(parent)
-    q = breakup_momentum(m_parent, m1, m2)
+    px, py, pz, e = (parent[..., i] for i in range(4))
+    m = np.sqrt(np.maximum(e * e - px * px - py * py - pz * pz, 0.0))
+    m1 = np.asarray(m1, dtype=np.float64)
+    q = breakup_momentum(m, m1, m2)
     cos_t = rng.uniform(-1.0, 1.0, n) if cos_theta is None else np.asarray(cos_theta)
     azim = rng.uniform(-np.pi, np.pi, n) if phi_ is None else np.asarray(phi_)
-    sin_t = np.sqrt(np.clip(1.0 - cos_t**2, 0.0, None))
-    direction = np.stack([sin_t * np.cos(azim), sin_t * np.sin(azim), cos_t], axis=-1)
+    qs = q * np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
+    kx, ky, kz = qs * np.cos(azim), qs * np.sin(azim), q * cos_t
+    e_star = np.sqrt(q * q + m1 * m1)
+    bx, by, bz = px / e, py / e, pz / e
+    gamma = e / m
+    bp = bx * kx + by * ky + bz * kz
+    coef = gamma * gamma / (gamma + 1.0) * bp + gamma * e_star
     d1 = np.empty((*n, 4))
-    d1[..., :3] = q[..., None] * direction
-    d1[..., 3] = np.sqrt(q**2 + np.asarray(m1, dtype=np.float64) ** 2)
-    d2 = np.empty_like(d1)
-    d2[..., :3] = -d1[..., :3]
-    d2[..., 3] = m_parent - d1[..., 3]
-    beta = parent[..., :3] / parent[..., 3:4]
-    return boost(d1, beta), boost(d2, beta)
+    d1[..., 0] = kx + coef * bx
+    d1[..., 1] = ky + coef * by
+    d1[..., 2] = kz + coef * bz
+    d1[..., 3] = gamma * (e_star + bp)
+    return d1, parent - d1
 
 
 def sample_breit_wigner(
@@ -298,44 +305,3 @@ def neutrino_pz(
     centre = mu * pz_l
     small = np.where(centre >= 0.0, centre - root, centre + root)
     return small / a, real
-
-
-def two_body_split(
-    parent: np.ndarray,
-    m1: np.ndarray | float,
-    m2: np.ndarray | float,
-    *,
-    rng: np.random.Generator,
-    cos_theta: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`two_body_decay` for ``(N, 4)`` parents, written component by component (faster).
-
-    Daughter 1 has rest-frame momentum q (Källén) along (sin θ cos φ, sin θ sin φ, cos θ),
-    cos θ uniform in [−1, 1] unless given and φ uniform; it is boosted to the lab with
-    β = p⃗/E, γ = E/m: E₁ = γ(E*₁ + β⃗·p⃗*), p⃗₁ = p⃗* + [γ²/(γ + 1) β⃗·p⃗* + γ E*₁] β⃗. Daughter 2
-    is parent − daughter 1, so four-momentum is conserved exactly (to rounding).
-    """
-    px, py, pz, e = (parent[:, i] for i in range(4))
-    n = e.shape[0]
-    m = np.sqrt(np.maximum(e * e - px * px - py * py - pz * pz, 0.0))
-    m1 = np.asarray(m1, dtype=np.float64)
-    m2 = np.asarray(m2, dtype=np.float64)
-    lam = (m * m - (m1 + m2) ** 2) * (m * m - (m1 - m2) ** 2)
-    if np.any(lam < 0):
-        raise ValueError("two-body decay below threshold: m < m1 + m2 for some entries")
-    q = np.sqrt(lam) / (2.0 * m)
-    cos_t = rng.uniform(-1.0, 1.0, n) if cos_theta is None else np.asarray(cos_theta)
-    azim = rng.uniform(-np.pi, np.pi, n)
-    qs = q * np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, None))
-    kx, ky, kz = qs * np.cos(azim), qs * np.sin(azim), q * cos_t
-    e_star = np.sqrt(q * q + m1 * m1)
-    bx, by, bz = px / e, py / e, pz / e
-    gamma = e / m
-    bp = bx * kx + by * ky + bz * kz
-    coef = gamma * gamma / (gamma + 1.0) * bp + gamma * e_star
-    d1 = np.empty((n, 4))
-    d1[:, 0] = kx + coef * bx
-    d1[:, 1] = ky + coef * by
-    d1[:, 2] = kz + coef * bz
-    d1[:, 3] = gamma * (e_star + bp)
-    return d1, parent - d1

@@ -101,7 +101,7 @@ def _radiate(quarks: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, 
     p3 = np.sqrt(sub[:, 0] ** 2 + sub[:, 1] ** 2 + sub[:, 2] ** 2)
     parent = sub.copy()
     parent[:, :3] *= (energy * np.sqrt(1.0 - r * r) / np.maximum(p3, 1e-12))[:, None]
-    d1, d2 = kin.two_body_split(parent, 0.0, 0.0, rng=rng)
+    d1, d2 = kin.two_body_decay(parent, 0.0, 0.0, rng=rng)
     first_harder = (d1[:, 3] >= d2[:, 3])[:, None]
     hard = np.where(first_harder, d1, d2)
     soft = np.where(first_harder, d2, d1)

@@ -176,15 +176,15 @@ def hard_process(
     cos_bkg = _background_cos_theta(beta_top, rng)
     cos_theta = np.where(labels == 1, cos_sig, cos_bkg)
     # production angle relative to the beam (z) axis of the tt̄ rest frame, approximated by lab z
-    top_lep, top_had = kin.two_body_split(ttbar, m_top1, m_top2, rng=rng, cos_theta=cos_theta)
+    top_lep, top_had = kin.two_body_decay(ttbar, m_top1, m_top2, rng=rng, cos_theta=cos_theta)
 
     low_w, high_w = _W_RANGE
     m_w1 = kin.sample_breit_wigner(W_MASS, W_WIDTH, n, rng=rng, low=low_w,
                                    high=np.minimum(high_w, m_top1 - B_MASS - 0.5))
     m_w2 = kin.sample_breit_wigner(W_MASS, W_WIDTH, n, rng=rng, low=low_w,
                                    high=np.minimum(high_w, m_top2 - B_MASS - 0.5))
-    w_lep, b_lep = kin.two_body_split(top_lep, m_w1, B_MASS, rng=rng)
-    w_had, b_had = kin.two_body_split(top_had, m_w2, B_MASS, rng=rng)
-    lepton, neutrino = kin.two_body_split(w_lep, 0.0, 0.0, rng=rng)
-    q1, q2 = kin.two_body_split(w_had, 0.0, 0.0, rng=rng)
+    w_lep, b_lep = kin.two_body_decay(top_lep, m_w1, B_MASS, rng=rng)
+    w_had, b_had = kin.two_body_decay(top_had, m_w2, B_MASS, rng=rng)
+    lepton, neutrino = kin.two_body_decay(w_lep, 0.0, 0.0, rng=rng)
+    q1, q2 = kin.two_body_decay(w_had, 0.0, 0.0, rng=rng)
     return Partons(ttbar, top_lep, top_had, w_lep, w_had, lepton, neutrino, b_lep, b_had, q1, q2, isr_p)
