@@ -101,7 +101,11 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hepconditioning", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="hepconditioning",
+        description="Conditioned (mass-parametrized) classifiers for HEP: generate samples, train "
+                    "pNN/AffinePNN from a run card, evaluate per mass, write ROOT files and mplhep figures.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
