@@ -24,7 +24,7 @@ from hepconditioning.io.bundled import bundled_path
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "bundled_data", "load_config",
            "parse_config"]
 
-DATA_KINDS = ("hepmass", "htautau")
+DATA_KINDS = ("hepmass",)  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
 
 
 def bundled_data(name: str) -> Path:
@@ -171,7 +171,11 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
             raise ConfigError(f"unknown section [{key}]{hint} (valid sections: {', '.join(sections)})")
     data = _build(DataConfig, card.get("data", {}), "data")
     if data.kind not in DATA_KINDS:
-        raise ConfigError(f"[data] kind = {data.kind!r} is not one of {DATA_KINDS}")
+        raise ConfigError(
+            f"[data] kind = {data.kind!r} is not one of {DATA_KINDS}: run cards train mass-parametrized "
+            "classifiers; the H→ττ (CP) studies are analysis/htautau_multi_instance.py and "
+            "analysis/cp_angle_network.py"
+        )
     if isinstance(data.source, str) and data.source != "bundled":
         path = Path(data.source)
         if base is not None and not path.is_absolute():

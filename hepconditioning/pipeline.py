@@ -56,11 +56,6 @@ def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
     interpolation study); the test set keeps every mass point.
     """
     data = config.data
-    if data.kind != "hepmass":
-        raise NotImplementedError(
-            f"[data] kind = {data.kind!r}: the card runner trains mass-parametrized classifiers on "
-            "HEPMASS-like data; for H→ττ use analysis/htautau_multi_instance.py"
-        )
     from hepconditioning.datasets.hepmass import load_hepmass
 
     if isinstance(data.source, int):
