@@ -117,7 +117,7 @@ def generate_pythia(
 
     Example:
         >>> ev = generate_pythia(100, seed=5)  # doctest: +SKIP
-        >>> ev.columns["particles"].shape
+        >>> ev.columns["particles"].shape  # doctest: +SKIP
         (100, 6, 4)
     """
     if not isinstance(n, (int, np.integer)) or n < 0:
