@@ -29,3 +29,15 @@ def toy_events() -> Events:
     process = np.where(labels == 0, rng.integers(0, 2, size=n), 0)
     return Events(x, mass, labels, rng.uniform(0.5, 1.5, n), feature_names=["f0", "f1", "f2"],
                   process=process, columns={"w_a": rng.uniform(0, 2, n)})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Tests use small tensors: one intra-op thread is as fast on an idle 2-core runner and
+    avoids OpenMP spin-waiting (10× slowdowns measured) when the runner is shared."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
