@@ -51,6 +51,7 @@ __all__ = ["JET_SLOTS", "PYTHIA_SETTINGS", "generate_pythia", "pythia_settings",
 PYTHIA_SETTINGS: tuple[str, ...] = (
     "Beams:eCM = 14000.",
     "PartonLevel:MPI = off",
+    "111:mayDecay = off",
     "Next:numberCount = 0",
     "Print:quiet = on",
 )
