@@ -25,6 +25,7 @@ from hepconditioning.datasets.hepmass.imbalanced import (
     make_imbalanced,
 )
 from hepconditioning.datasets.hepmass.loading import BUNDLED_SAMPLE, load_hepmass
+from hepconditioning.datasets.hepmass.pythia import generate_pythia as generate_pythia
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import (
     FEATURE_MEANS,
