@@ -25,7 +25,7 @@ from hepconditioning.datasets.hepmass.imbalanced import (
     make_imbalanced,
 )
 from hepconditioning.datasets.hepmass.loading import BUNDLED_SAMPLE, load_hepmass
-from hepconditioning.datasets.hepmass.pythia import generate_pythia as generate_pythia
+from hepconditioning.datasets.hepmass.pythia import generate_pythia
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import (
     FEATURE_MEANS,
@@ -45,6 +45,7 @@ __all__ = [
     "MASSES",
     "check_masses",
     "generate",
+    "generate_pythia",
     "imbalanced_counts",
     "imbalanced_scale",
     "iter_generate",

@@ -51,10 +51,11 @@ LIGHT_MISTAG = 0.02
 FSR_PROBABILITY = 0.50
 _FSR_RANGE = (0.03, 0.5)
 _JET_RADIUS = 0.4
-_STOCHASTIC = 1.0
-_CONSTANT = 0.05
-_LEPTON_RESOLUTION = 0.015
-_SOFT_MET = 8.0
+# resolutions (PHYSICS.md §3), shared with the Pythia backend
+JET_STOCHASTIC = 1.0
+JET_CONSTANT = 0.05
+LEPTON_RESOLUTION = 0.015
+SOFT_MET = 8.0
 _OUT_OF_CONE = 0.07
 _CHARM_FRACTION = 0.25
 
@@ -129,7 +130,7 @@ def simulate(partons: Partons, *, rng: np.random.Generator) -> Detector:
     origin = np.broadcast_to(origin, (n, k))
 
     energy = np.maximum(true_jets[..., 3], 1.0)
-    sigma = np.sqrt(_STOCHASTIC**2 / energy + _CONSTANT**2)
+    sigma = np.sqrt(JET_STOCHASTIC**2 / energy + JET_CONSTANT**2)
     loss = np.minimum(rng.exponential(_OUT_OF_CONE, (n, k)), 0.6)
     response = (1.0 - loss) / (1.0 - _OUT_OF_CONE)  # calibrated: mean response 1
     scale = np.clip(response * (1.0 + sigma * rng.standard_normal((n, k))), 0.05, None)
@@ -143,10 +144,10 @@ def simulate(partons: Partons, *, rng: np.random.Generator) -> Detector:
     efficiency[:, 2:4] = np.where(charm, C_MISTAG, LIGHT_MISTAG)
     btag = (rng.uniform(0.0, 1.0, (n, k)) < efficiency).astype(np.float64)
 
-    lepton = partons.lepton * (1.0 + _LEPTON_RESOLUTION * rng.standard_normal(n))[:, None]
+    lepton = partons.lepton * (1.0 + LEPTON_RESOLUTION * rng.standard_normal(n))[:, None]
     lep_pt = kin.pt(lepton)
     lepton_accepted = (lep_pt > PT_MIN) & (np.abs(_safe_eta(lepton, lep_pt)) < ETA_MAX)
 
     mismeasured = (jets - true_jets)[..., :2].sum(axis=1) + (lepton - partons.lepton)[:, :2]
-    met = partons.neutrino[:, :2] - mismeasured + rng.normal(0.0, _SOFT_MET, (n, 2))
+    met = partons.neutrino[:, :2] - mismeasured + rng.normal(0.0, SOFT_MET, (n, 2))
     return Detector(jets, accepted, btag, origin, lepton, lepton_accepted, met)

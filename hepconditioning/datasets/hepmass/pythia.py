@@ -62,8 +62,6 @@ PYTHIA_SETTINGS: tuple[str, ...] = (
 
 JET_SLOTS = 10
 _ISO_CONE, _ISO_MAX, _MATCH_R, _HADRON_PT, _JET_PT_MIN, _ETA_VISIBLE = 0.3, 0.15, 0.4, 5.0, 10.0, 4.9
-# resolutions of hepconditioning.datasets.hepmass.detector (private there), PHYSICS.md §3
-_STOCHASTIC, _CONSTANT, _LEPTON_RESOLUTION, _SOFT_MET = 1.0, 0.05, 0.015, 8.0
 _BATCH = 256  # Pythia events per vectorized detector/reconstruction pass
 _INVISIBLE = (12, 14, 16)
 
@@ -210,7 +208,7 @@ def smear(jets: np.ndarray, flavour: np.ndarray, lepton: np.ndarray, nu_pt: np.n
     """
     n, k = flavour.shape
     energy = np.maximum(jets[..., 3], 1.0)
-    sigma = np.sqrt(_STOCHASTIC**2 / energy + _CONSTANT**2)
+    sigma = np.sqrt(detector.JET_STOCHASTIC**2 / energy + detector.JET_CONSTANT**2)
     scale = np.clip(1.0 + sigma * rng.standard_normal((n, k)), 0.05, None)
     smeared = jets * scale[..., None]
     pt, eta, _ = _pt_eta_phi(smeared)
@@ -218,13 +216,13 @@ def smear(jets: np.ndarray, flavour: np.ndarray, lepton: np.ndarray, nu_pt: np.n
     efficiency = np.select([flavour == 5, flavour == 4], [detector.B_TAG_EFFICIENCY, detector.C_MISTAG],
                            detector.LIGHT_MISTAG)
     btag = (rng.uniform(0.0, 1.0, (n, k)) < efficiency).astype(np.float64)
-    lep = lepton * (1.0 + _LEPTON_RESOLUTION * rng.standard_normal(n))[:, None]
+    lep = lepton * (1.0 + detector.LEPTON_RESOLUTION * rng.standard_normal(n))[:, None]
     lep_pt, lep_eta, _ = _pt_eta_phi(lep)
     lep_ok = (lep_pt > detector.PT_MIN) & (np.abs(lep_eta) < detector.ETA_MAX)
     if lepton_found is not None:
         lep_ok &= lepton_found
     mismeasured = (smeared - jets)[..., :2].sum(axis=1) + (lep - lepton)[:, :2]
-    met = nu_pt - mismeasured + rng.normal(0.0, _SOFT_MET, (n, 2))
+    met = nu_pt - mismeasured + rng.normal(0.0, detector.SOFT_MET, (n, 2))
     origin = np.full((n, k), detector.ORIGIN_ISR)
     return detector.Detector(smeared, accepted, btag, origin, lep, lep_ok, met)
 
