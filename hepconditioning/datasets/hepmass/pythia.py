@@ -82,15 +82,15 @@ def pythia_settings(m_x: float | None, *, lepton_positive: bool, isr: bool) -> l
 
 
 def _import_backends() -> tuple[Any, Any, Any]:
-    try:
-        import pythia8mc
-    except ImportError as exc:
-        raise MissingDependencyError("pythia8mc", "pythia", purpose="the Pythia HEPMASS generator") from exc
-    try:
-        import awkward
-        import fastjet
-    except ImportError as exc:
-        raise MissingDependencyError("fastjet", "pythia", purpose="the Pythia HEPMASS generator") from exc
+    modules, missing = {}, []
+    for name in ("pythia8mc", "fastjet", "awkward"):
+        try:
+            modules[name] = __import__(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        raise MissingDependencyError(" and ".join(missing), "pythia", purpose="the Pythia HEPMASS generator")
+    pythia8mc, fastjet, awkward = (modules[name] for name in ("pythia8mc", "fastjet", "awkward"))
     return pythia8mc, fastjet, awkward
 
 
