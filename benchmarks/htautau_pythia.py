@@ -20,26 +20,13 @@ import argparse
 import time
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+
+# the oracle AUC and its error exactly as benchmarks/htautau_oracle.py computes them
+from htautau_oracle import ALPHAS, REFERENCE, auc_with_error
 
 from hepconditioning.datasets import htautau as ht
 from hepconditioning.physics import kinematics as kin
 from hepconditioning.physics import tau
-
-ALPHAS = np.pi / 8 * np.arange(1, 5)
-REFERENCE = {False: [0.612, 0.702, 0.758, 0.776], True: [0.617, 0.711, 0.769, 0.788]}
-
-
-def weighted_auc(w_a: np.ndarray, w_b: np.ndarray) -> float:
-    """Weighted AUC of the oracle score: each event is class A (w_a) and class B (w_b)."""
-    score = w_a / (w_a + w_b)
-    n = len(score)
-    return roc_auc_score(np.r_[np.ones(n), np.zeros(n)], np.r_[score, score], sample_weight=np.r_[w_a, w_b])
-
-
-def auc_with_error(w_a: np.ndarray, w_b: np.ndarray, parts: int = 20) -> tuple[float, float]:
-    sub = [weighted_auc(a, b) for a, b in zip(np.array_split(w_a, parts), np.array_split(w_b, parts), strict=True)]
-    return weighted_auc(w_a, w_b), float(np.std(sub, ddof=1) / np.sqrt(parts))
 
 
 def report(name: str, particles: np.ndarray, h_minus: np.ndarray, h_plus: np.ndarray) -> None:
@@ -53,7 +40,7 @@ def report(name: str, particles: np.ndarray, h_minus: np.ndarray, h_plus: np.nda
     for selection, mask in ((False, slice(None)), (True, keep)):
         label = "selection" if selection else "no cuts"
         for alpha, ref in zip(ALPHAS, REFERENCE[selection], strict=True):
-            auc, err = auc_with_error(w_a[mask], tau.spin_weight(h_minus[mask], h_plus[mask], alpha))
+            auc, err = auc_with_error(w_a[mask], tau.spin_weight(h_minus[mask], h_plus[mask], alpha), parts=20)
             print(f"[{name}] {label:9s} alpha = {alpha / np.pi:.3f} pi: AUC {auc:.4f} ± {err:.4f} "
                   f"(reference {ref:.3f}, pull {(auc - ref) / err:+.1f})", flush=True)
 
