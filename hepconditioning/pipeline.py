@@ -89,15 +89,8 @@ def _write_json(path: Path, payload: Any) -> None:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if dataclasses.is_dataclass(value):
-        return dataclasses.asdict(value)
-    if hasattr(value, "_asdict"):
-        return value._asdict()
-    return str(value)
+    # numpy scalars and arrays inside the training history
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
 
 
 def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print) -> RunResult:

@@ -79,14 +79,33 @@ def _check_n(n: int, name: str = "n") -> int:
     return int(n)
 
 
-def _targets(n: int, n_masses: int, signal_fraction: float, rng: np.random.Generator) -> np.ndarray:
-    """Shuffled group ids ``(n,)``: g < M signal at mass g, g ≥ M background with mass g − M."""
+def check_request(n: int, masses: Sequence[float] | float | str,
+                  signal_fraction: float) -> tuple[int, tuple[float, ...]]:
+    """Validated ``(n, masses)`` of a generation request (any backend); clear errors otherwise."""
+    n = _check_n(n)
+    masses = check_masses(masses)
+    if not 0.0 <= signal_fraction <= 1.0:
+        raise ValueError(f"signal_fraction must be in [0, 1], got {signal_fraction!r}")
+    return n, masses
+
+
+def group_counts(n: int, n_masses: int, signal_fraction: float) -> list[int]:
+    """Events per group: M signal counts (one per mass) then M background counts.
+
+    Each class is split equally among the masses, the remainder going to the first ones, so
+    background carries the signal's mass values in the same proportions.
+    """
     n_sig = round(n * signal_fraction)
     counts = []
     for total in (n_sig, n - n_sig):
         base, extra = divmod(total, n_masses)
         counts += [base + (i < extra) for i in range(n_masses)]
-    return rng.permutation(np.repeat(np.arange(2 * n_masses), counts))
+    return counts
+
+
+def _targets(n: int, n_masses: int, signal_fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """Shuffled group ids ``(n,)``: g < M signal at mass g, g ≥ M background with mass g − M."""
+    return rng.permutation(np.repeat(np.arange(2 * n_masses), group_counts(n, n_masses, signal_fraction)))
 
 
 def _simulate(m_tt: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
@@ -150,11 +169,8 @@ def iter_generate(
     The concatenated chunks are exactly ``generate(n, chunk=chunk, ...)``; memory stays
     bounded by the chunk size, so files of any size can be streamed out.
     """
-    n = _check_n(n)
+    n, masses = check_request(n, masses, signal_fraction)
     chunk = _check_n(chunk, "chunk")
-    masses = check_masses(masses)
-    if not 0.0 <= signal_fraction <= 1.0:
-        raise ValueError(f"signal_fraction must be in [0, 1], got {signal_fraction!r}")
     n_chunks = math.ceil(n / chunk)
     first, *children = np.random.SeedSequence(seed).spawn(n_chunks + 1)
     targets = _targets(n, len(masses), signal_fraction, np.random.default_rng(first))

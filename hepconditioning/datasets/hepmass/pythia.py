@@ -43,7 +43,7 @@ import numpy as np
 from tqdm import tqdm
 
 from hepconditioning.datasets.hepmass import detector, reconstruction
-from hepconditioning.datasets.hepmass.generator import MASSES, check_masses
+from hepconditioning.datasets.hepmass.generator import MASSES, check_request, group_counts
 from hepconditioning.datasets.hepmass.standardization import standardize
 from hepconditioning.errors import MissingDependencyError
 from hepconditioning.events import Events
@@ -257,12 +257,6 @@ def _group(count: int, m_x: float | None, *, isr: bool, seeds: np.ndarray, rng: 
     return np.concatenate(parts)
 
 
-def _check_n(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"n must be a positive integer number of events, got {n!r}")
-    return int(n)
-
-
 def generate_pythia(
     n: int,
     *,
@@ -291,15 +285,12 @@ def generate_pythia(
         MissingDependencyError: ``pythia8mc`` or ``fastjet`` is not installed.
         ValueError: bad ``n``, ``masses`` or ``signal_fraction``.
     """
-    n = _check_n(n)
-    masses = check_masses(masses)
-    if not 0.0 <= signal_fraction <= 1.0:
-        raise ValueError(f"signal_fraction must be in [0, 1], got {signal_fraction!r}")
+    n, masses = check_request(n, masses, signal_fraction)
     backends = _import_backends()
     n_masses = len(masses)
-    n_sig = round(n * signal_fraction)
-    counts = [n_sig // n_masses + (i < n_sig % n_masses) for i in range(n_masses)]
-    n_bkg = n - n_sig
+    all_counts = group_counts(n, n_masses, signal_fraction)
+    counts, bkg_counts = all_counts[:n_masses], all_counts[n_masses:]
+    n_bkg = sum(bkg_counts)
     ss = np.random.SeedSequence(seed)
     pythia_seeds = ss.generate_state(2 * (n_masses + 1)) % 900_000_000 + 1
     rng = np.random.default_rng(ss.spawn(1)[0])
@@ -315,7 +306,6 @@ def generate_pythia(
             raw.append(_group(n_bkg, None, isr=isr, seeds=pythia_seeds[-2:], rng=rng, backends=backends,
                               bar=bar))
             labels.append(np.zeros(n_bkg))
-            bkg_counts = [n_bkg // n_masses + (i < n_bkg % n_masses) for i in range(n_masses)]
             mass.append(rng.permutation(np.repeat(np.asarray(masses), bkg_counts)))
     order = rng.permutation(n)
     x = standardize(np.concatenate(raw))[order]
