@@ -290,9 +290,11 @@ def evaluate_per_mass(
 def without_mass_points(events: Events, masses: Sequence[float], *, tolerance: float = 0.5) -> Events:
     """``events`` without the signal generated at ``masses`` (GeV); background is kept.
 
-    For the interpolation study of [Anzalone22] (Fig. 9): train on the result, evaluate at
-    every mass point. Background mass features drawn from the full mass set should be
-    re-assigned afterwards (``sampling.assign_background_mass``).
+    For the interpolation study of [Anzalone22] (Fig. 9, Table 4): train on the result,
+    evaluate at every mass point. Keep drawing the background masses from the *full* mass
+    grid (``TrainConfig(background_mass_points=...)``), as the real HEPMASS(-IMB) background
+    column does: background never seen at a missing mass makes the pNN's score there
+    meaningless (AUC below 50 % at 750 GeV on HEPMASS-IMB).
     """
     if not isinstance(events, Events):
         raise TypeError(f"events must be an Events, got {type(events).__name__}")
