@@ -22,6 +22,7 @@ last epoch (``WORK/<name>/checkpoint.pt``). After training, ``OUT`` gets the tab
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Sequence
@@ -51,12 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="results directory (JSON, markdown, figures)")
     parser.add_argument("--work", type=Path, default=None, help="checkpoints (default OUT/../work-<scale>)")
     parser.add_argument("--only", default=None, help="comma-separated network names to run")
+    parser.add_argument("--epochs", type=int, default=None, help="override the card's epochs (recorded)")
     parser.add_argument("--estimate", action="store_true", help="print the CPU-time estimate and stop")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bars")
     args = parser.parse_args(argv)
     from tqdm.auto import tqdm
 
     scale = load_scale(args.scale)
+    if args.epochs is not None:
+        scale = dataclasses.replace(scale, training={**scale.training, "epochs": args.epochs})
     data = DataSets(scale)
     names = set(args.only.split(",")) if args.only else None
     chosen = [s for s in args.studies if s != "report"]
