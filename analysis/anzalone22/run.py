@@ -62,10 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.epochs is not None:
         scale = dataclasses.replace(scale, training={**scale.training, "epochs": args.epochs})
     data = DataSets(scale)
-    names = set(args.only.split(",")) if args.only else None
+    names = args.only.split(",") if args.only else None
     chosen = [s for s in args.studies if s != "report"]
     studies = list(STUDIES) if "all" in chosen else chosen
     todo = [spec for study in studies for spec in specs(study, scale) if names is None or spec.name in names]
+    if names:  # in the order given
+        todo = sorted(todo, key=lambda spec: names.index(spec.name))
     if names and not todo:
         parser.error(f"--only {args.only}: no such network in {studies}")
     hours = estimate(todo, scale, data) / 3600
