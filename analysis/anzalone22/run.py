@@ -54,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", default=None, help="comma-separated network names to run")
     parser.add_argument("--epochs", type=int, default=None, help="override the card's epochs (recorded)")
     parser.add_argument("--estimate", action="store_true", help="print the CPU-time estimate and stop")
+    parser.add_argument("--finish", action="store_true",
+                        help="train nothing: evaluate unfinished networks from their best epoch so far (partial)")
+    parser.add_argument("--prepare", action="store_true", help="generate and cache the data sets, then stop")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress bars")
     args = parser.parse_args(argv)
     from tqdm.auto import tqdm
@@ -61,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     scale = load_scale(args.scale)
     if args.epochs is not None:
         scale = dataclasses.replace(scale, training={**scale.training, "epochs": args.epochs})
-    data = DataSets(scale)
+    cache = (args.work or (args.out.parent / f"work-{scale.name}" if args.out else None))
+    data = DataSets(scale, cache=cache / "data" if cache is not None and scale.name == "paper" else None)
     names = args.only.split(",") if args.only else None
     chosen = [s for s in args.studies if s != "report"]
     studies = list(STUDIES) if "all" in chosen else chosen
@@ -78,15 +82,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out is None:
         parser.error("--out is required (except with --estimate)")
     work = args.work or args.out.parent / f"work-{scale.name}"
+    if args.prepare:
+        data.test()
+        for spec in todo:
+            data.training(spec)
+        return 0
     pending = [s for s in todo if not result_path(args.out, s).exists()]
     if len(pending) < len(todo):
         print(f"[anzalone22] {len(todo) - len(pending)} networks already done, skipped", flush=True)
     began = time.time()
     for spec in tqdm(pending, desc="networks", unit="net", disable=not pending):
-        result = run_one(spec, scale, data, out=args.out, work=work, progress=not args.quiet)
+        result = run_one(spec, scale, data, out=args.out, work=work, progress=not args.quiet, finish=args.finish)
+        if result is None:
+            tqdm.write(f"[anzalone22] {spec.name}: no checkpoint, nothing to finish")
+            continue
         aucs = " / ".join(f"{100 * r['auc']:.1f}" for r in result["rows"] if r["mass"] % 250 == 0)
         tqdm.write(f"[anzalone22] {spec.study} {spec.name}: AUC % {aucs} "
-                   f"({result['cpu_seconds']['train']:.0f} s CPU)")
+                   f"({result['epochs_done']} epochs{', partial' if result['partial'] else ''})")
     if pending:
         print(f"[anzalone22] trained {len(pending)} networks in {(time.time() - began) / 60:.1f} min", flush=True)
     write_report(args.out, scale)

@@ -18,6 +18,7 @@ import os
 import time
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ import hepconditioning.nn as hnn
 from hepconditioning.bootstrap import bootstrap_metrics
 from hepconditioning.evaluation import evaluate_scores, evaluation_events
 from hepconditioning.training import ExtrapolationWarning, fit, predict, save_model
+from hepconditioning.training.checkpoint import load_checkpoint
 
 from studies import DataSets, Scale, Spec, mass_grid
 
@@ -69,8 +71,22 @@ def evaluate(model: torch.nn.Module, test, *, bootstrap: int, seed: int) -> list
     return rows
 
 
-def run_one(spec: Spec, scale: Scale, data: DataSets, *, out: Path, work: Path, progress: bool = True) -> dict:
-    """Train (resuming a checkpoint if any), evaluate, write ``models/<name>.json``; return it."""
+def _from_checkpoint(model: torch.nn.Module, directory: Path) -> dict[str, Any] | None:
+    state = load_checkpoint(directory)
+    if state is None:
+        return None
+    model.load_state_dict(state["best_model"])
+    model.eval()
+    return state["history"]
+
+
+def run_one(spec: Spec, scale: Scale, data: DataSets, *, out: Path, work: Path, progress: bool = True,
+            finish: bool = False) -> dict | None:
+    """Train (resuming a checkpoint if any), evaluate, write ``models/<name>.json``; return it.
+
+    ``finish=True`` trains nothing: a network with a checkpoint is evaluated with the weights of
+    its best epoch so far and marked ``partial`` (epochs done < epochs asked); None if it has none.
+    """
     path = result_path(out, spec)
     if path.exists():
         return json.loads(path.read_text())
@@ -79,10 +95,16 @@ def run_one(spec: Spec, scale: Scale, data: DataSets, *, out: Path, work: Path, 
     model = build_model(spec, train.n_features)
     config = spec.train_config(scale)
     began = time.process_time()
-    history = fit(model, train, validation=validation, config=config, checkpoint_dir=work / spec.name,
-                  resume=True, progress=progress)
+    if finish:
+        saved = _from_checkpoint(model, work / spec.name)
+        if saved is None:
+            return None
+        history = SimpleNamespace(**saved)
+    else:
+        history = fit(model, train, validation=validation, config=config, checkpoint_dir=work / spec.name,
+                      resume=True, progress=progress)
+        save_model(work / spec.name / "model.pt", model)
     train_cpu = time.process_time() - began
-    save_model(work / spec.name / "model.pt", model)
     began = time.process_time()
     rows = evaluate(model, data.test(), bootstrap=scale.bootstrap, seed=spec.seed)
     result = {
@@ -90,10 +112,11 @@ def run_one(spec: Spec, scale: Scale, data: DataSets, *, out: Path, work: Path, 
         "train_masses": list(spec.train_masses), "balance": spec.balance,
         "background_mass": spec.background_mass, "background_sampling": spec.background_sampling,
         "seed": spec.seed, "options": spec.options, "scale": scale.name, "config": config.to_dict(),
-        "n_train": len(train), "n_validation": len(validation),
+        "n_train": len(train), "n_validation": len(validation), "epochs_done": len(history.loss),
+        "partial": len(history.loss) < config.epochs,
         "history": {"loss": history.loss, "val_auc": history.val_auc, "best_epoch": history.best_epoch,
                     "events_per_second": history.events_per_second},
-        "cpu_seconds": {"train": train_cpu, "evaluate": time.process_time() - began},
+        "cpu_seconds": {"train": train_cpu if not finish else None, "evaluate": time.process_time() - began},
         "torch_threads": torch.get_num_threads(), "rows": rows,
     }
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ Choices the paper leaves open, stated once here:
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,16 +153,35 @@ def specs(study: str, scale: Scale) -> list[Spec]:
 
 
 class DataSets:
-    """The generated samples of one scale, built on first use (seeded: same card, same events)."""
+    """The generated samples of one scale, built on first use (seeded: same card, same events).
 
-    def __init__(self, scale: Scale) -> None:
+    With ``cache`` (a directory) each sample is also saved there as ``.npz`` and loaded by the
+    next process instead of being generated again (parallel runs of one scale share it).
+    """
+
+    def __init__(self, scale: Scale, *, cache: Path | None = None) -> None:
         self.scale = scale
+        self.cache = cache
         self._cache: dict[str, Events] = {}
 
     def _get(self, key: str, build) -> Events:
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
+        if key in self._cache:
+            return self._cache[key]
+        path = self.cache / f"{self.scale.name}-{self.scale.data_seed}-{key}.npz" if self.cache else None
+        if path is not None and path.exists():
+            with np.load(path) as f:
+                events = Events(f["x"], f["mass"], f["labels"], f["weights"], process=f["process"],
+                                feature_names=[str(n) for n in f["feature_names"]])
+        else:
+            events = build()
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.npz")
+                np.savez(tmp, x=events.x, mass=events.mass, labels=events.labels, weights=events.weights,
+                         process=events.process, feature_names=np.array(events.feature_names))
+                os.replace(tmp, path)
+        self._cache[key] = events
+        return events
 
     def test(self) -> Events:
         """HEPMASS stand-in test events plus generated signal at the continuous masses."""
