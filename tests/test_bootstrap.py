@@ -37,7 +37,7 @@ def test_same_seed_same_interval_and_level_widens() -> None:
 
 
 def test_bad_options() -> None:
-    labels, scores, weights = _sample(100, 5)
+    labels, scores, _weights = _sample(100, 5)
     with pytest.raises(ValueError, match="n_resamples"):
         bootstrap_metrics(labels, scores, n_resamples=1)
     with pytest.raises(ValueError, match="level"):

@@ -19,10 +19,9 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from studies import CONTINUOUS, MASSES, PAPER_TABLE3, PAPER_TABLE4, STUDIES, Scale, specs
 
 from hepconditioning.plotting import save_figure
-
-from studies import CONTINUOUS, MASSES, PAPER_TABLE3, PAPER_TABLE4, STUDIES, Scale, specs
 
 TITLES = {
     "table3": "Table 3 — HEPMASS stand-in, all masses",

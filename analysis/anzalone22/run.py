@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import write_report  # noqa: E402
-from runner import result_path, run_one  # noqa: E402
-from studies import STUDIES, DataSets, Scale, Spec, load_scale, specs  # noqa: E402
+from report import write_report
+from runner import result_path, run_one
+from studies import STUDIES, DataSets, Scale, Spec, load_scale, specs
 
 # events per CPU-second of one torch thread (training, batch 1024), measured on the stand-in
 # with 1 thread: pNN ~53k, AffinePNN ~35k; evaluation adds ~10 % (prediction + bootstrap)

@@ -23,14 +23,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from studies import DataSets, Scale, Spec, mass_grid
 
 import hepconditioning.nn as hnn
 from hepconditioning.bootstrap import bootstrap_metrics
 from hepconditioning.evaluation import evaluate_scores, evaluation_events
 from hepconditioning.training import ExtrapolationWarning, fit, predict, save_model
 from hepconditioning.training.checkpoint import load_checkpoint
-
-from studies import DataSets, Scale, Spec, mass_grid
 
 HIST_BINS = 40
 

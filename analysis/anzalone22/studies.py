@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tomllib
 
 from hepconditioning.datasets import hepmass
 from hepconditioning.evaluation import without_mass_points
@@ -105,7 +105,7 @@ class Spec:
         return self.name.rsplit("_s", 1)[0] if self.seed and self.name.endswith(f"_s{self.seed}") else self.name
 
     def train_config(self, scale: Scale) -> TrainConfig:
-        options = {k: v for k, v in scale.training.items()}
+        options = dict(scale.training.items())
         return TrainConfig(**options, balance=self.balance, background_mass=self.background_mass,
                            background_sampling=self.background_sampling, background_mass_points=MASSES,
                            seed=self.seed)
