@@ -48,6 +48,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from hepconditioning.datasets.hepmass import FEATURES, physical
     from hepconditioning.evaluation import evaluate_per_mass, evaluation_events
     from hepconditioning.io.atomic import check_output_path
     from hepconditioning.io.results import write_results
@@ -56,6 +57,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     check_output_path(args.out, overwrite=args.overwrite)
     model = load_model(args.model)
     events = _read_events(args.data)
+    if model.trained_on.features == FEATURES and events.feature_names == tuple(f.name for f in FEATURES):
+        events = physical(events)  # HEPMASS files store the features standardized; the model takes GeV
     evaluation = evaluation_events(events, masses=args.masses)
     scores = predict(model, evaluation)
     table = evaluate_per_mass(lambda ev: scores, evaluation)

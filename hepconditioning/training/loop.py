@@ -21,9 +21,9 @@ from pathlib import Path
 
 import torch
 
+from hepconditioning.contract import Condition, TrainedOn
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
-from hepconditioning.nn.contract import Condition, TrainedOn
 from hepconditioning.nn.dropout import set_dropout_generator
 from hepconditioning.training.batches import BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
@@ -203,13 +203,14 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         set_dropout_generator(model, None)
         torch.set_num_threads(threads)
     model.load_state_dict(best_state)
-    model.trained_on = _trained_on(model, train)
+    model.trained_on = _trained_on(model, train, config)
     model.eval()
     return history
 
 
-def _trained_on(model: torch.nn.Module, train: Events) -> TrainedOn:
+def _trained_on(model: torch.nn.Module, train: Events, config: TrainConfig) -> TrainedOn:
     # the model contract (hepconditioning.nn.Classifier); a foreign module gets mass in GeV
     conditioned = getattr(model, "conditioned", True)
     condition = getattr(model, "condition", Condition()) if conditioned else None
-    return TrainedOn.from_events(train, condition=condition)
+    threads = config.threads or torch.get_num_threads()
+    return TrainedOn.from_events(train, condition=condition, seed=config.seed, threads=threads)

@@ -9,6 +9,7 @@ acceptance, b-tagging, MET) → :mod:`.reconstruction` (the 27 features) →
 
 from __future__ import annotations
 
+from hepconditioning.datasets.hepmass.features import FEATURES, physical
 from hepconditioning.datasets.hepmass.generator import (
     DEFAULT_CHUNK,
     MASSES,
@@ -37,6 +38,7 @@ from hepconditioning.datasets.hepmass.standardization import (
 __all__ = [
     "BUNDLED_SAMPLE",
     "DEFAULT_CHUNK",
+    "FEATURES",
     "FEATURE_MEANINGS",
     "FEATURE_MEANS",
     "FEATURE_STDS",
@@ -51,6 +53,7 @@ __all__ = [
     "iter_generate",
     "load_hepmass",
     "make_imbalanced",
+    "physical",
     "standardize",
     "unstandardize",
     "write_generated",
