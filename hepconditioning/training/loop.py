@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
+from hepconditioning.nn.contract import Condition, TrainedOn
 from hepconditioning.nn.dropout import set_dropout_generator
 from hepconditioning.training.batches import BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
@@ -223,14 +223,13 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
             "trained model to keep; the validation events need both classes with positive total "
             "weight, and a custom validate= must return a finite AUC")
     model.load_state_dict(best_state)
-    model.trained_on = _trained_on(train)
+    model.trained_on = _trained_on(model, train)
     model.eval()
     return history
 
 
-def _trained_on(train: Events) -> dict[str, Any]:
-    points = [float(m) for m in train.mass_points]
-    info: dict[str, Any] = {"feature_names": list(train.feature_names), "mass_points": points}
-    if points:
-        info["mass_range"] = [min(points), max(points)]
-    return info
+def _trained_on(model: torch.nn.Module, train: Events) -> TrainedOn:
+    # the model contract (hepconditioning.nn.Classifier); a foreign module gets mass in GeV
+    conditioned = getattr(model, "conditioned", True)
+    condition = getattr(model, "condition", Condition()) if conditioned else None
+    return TrainedOn.from_events(train, condition=condition)
