@@ -48,9 +48,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from hepconditioning.evaluation import evaluate_per_mass, evaluation_events
+    from hepconditioning.evaluation import evaluate_per_mass, evaluation_events, write_results
     from hepconditioning.io.atomic import check_output_path
-    from hepconditioning.io.results import write_results
     from hepconditioning.training import load_model, predict
 
     check_output_path(args.out, overwrite=args.overwrite)

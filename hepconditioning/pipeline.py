@@ -99,8 +99,7 @@ def _jsonable(value: Any) -> Any:
 
 def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print) -> RunResult:
     """Execute a validated run card; see the module docstring for what is written."""
-    from hepconditioning.evaluation import evaluate_scores, evaluation_events
-    from hepconditioning.io.results import write_results
+    from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
     from hepconditioning.plotting import summary_figures
     from hepconditioning.training import fit, predict, save_model
 
