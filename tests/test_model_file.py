@@ -17,7 +17,12 @@ from hepconditioning.evaluation import evaluation_events
 from hepconditioning.io import read_results
 from hepconditioning.nn import AffinePNN, Condition
 from hepconditioning.pipeline import load_data
-from hepconditioning.training import ExtrapolationWarning, OldModelFormatError, load_model, save_model
+from hepconditioning.training import (
+    ExtrapolationWarning,
+    OldModelFormatError,
+    load_model,
+    save_model,
+)
 
 CARD = """# a small run for the model-file tests
 [data]
