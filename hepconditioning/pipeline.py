@@ -110,7 +110,10 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
 
     start = time.perf_counter()
     out = check_output_directory(config.output.directory, overwrite=config.output.overwrite)
-    train, validation, test = (physical(part) for part in load_data(config))
+    train, validation, test = load_data(config)
+    hepmass = train.feature_names == tuple(f.name for f in FEATURES)
+    if hepmass:  # stored standardized: the models take (and their files document) physical units
+        train, validation, test = physical(train), physical(validation), physical(test)
     standardizer = Standardizer.fit(train)  # the training split only
     card = _card_text(config)
     log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
@@ -130,7 +133,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
             histories[label] = fit(model, train, validation=validation, config=config.training,
                                    progress=progress)
             save_model(tmp / "models" / f"{label}.pt", model, metadata={"model": label, "type": model_config.type},
-                       card=card, features=FEATURES)
+                       card=card, features=FEATURES if hepmass else None)
             with warnings.catch_warnings():
                 # masses left out of training (train_masses) are scored on purpose
                 warnings.simplefilter("ignore", ExtrapolationWarning)
