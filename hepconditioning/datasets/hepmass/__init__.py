@@ -24,7 +24,7 @@ from hepconditioning.datasets.hepmass.imbalanced import (
     imbalanced_scale,
     make_imbalanced,
 )
-from hepconditioning.datasets.hepmass.loading import BUNDLED_SAMPLE, load_hepmass
+from hepconditioning.datasets.hepmass.loading import SAMPLE, load_hepmass
 from hepconditioning.datasets.hepmass.pythia import generate_pythia
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import (
@@ -35,7 +35,6 @@ from hepconditioning.datasets.hepmass.standardization import (
 )
 
 __all__ = [
-    "BUNDLED_SAMPLE",
     "DEFAULT_CHUNK",
     "FEATURE_MEANINGS",
     "FEATURE_MEANS",
@@ -43,6 +42,7 @@ __all__ = [
     "HEPMASS_SIGNAL_PER_MASS",
     "IMB_COUNTS",
     "MASSES",
+    "SAMPLE",
     "check_masses",
     "generate",
     "generate_pythia",
