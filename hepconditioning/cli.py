@@ -155,7 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# what a user can cause and fix: one line on stderr, exit status 2 (as argparse's usage errors)
+USER_ERRORS = (HepConditioningError, OSError, ValueError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status: 0 success, 2 a clear error on one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -163,9 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except (HepConditioningError, FileNotFoundError, FileExistsError, NotADirectoryError) as err:
-        print(f"hepconditioning {args.command}: error: {err}", file=sys.stderr)
-        return 1
+    except USER_ERRORS as err:
+        print(f"hepconditioning {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        return 2
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 if __name__ == "__main__":
