@@ -58,9 +58,9 @@ def test_damaged_and_missing_files(tmp_path):
     with pytest.raises(MissingColumnError, match=r"'events' not found.*trees"):
         read_columns(tmp_path / "good.root", ["a"], tree="events")
     (tmp_path / "bad.root").write_bytes((tmp_path / "good.root").read_bytes()[:300])
-    with pytest.raises(CorruptFileError, match="bad.root"):
+    with pytest.raises(CorruptFileError, match=r"bad\.root"):
         read_columns(tmp_path / "bad.root", ["a"], tree="t")
-    with pytest.raises(FileNotFoundError, match="absent.csv"):
+    with pytest.raises(FileNotFoundError, match=r"absent\.csv"):
         read_columns(tmp_path / "absent.csv", ["a"], tree="t")
     with pytest.raises(ValueError, match=r"\.root, \.csv or \.csv\.gz"):
         file_format("events.parquet")
