@@ -20,10 +20,11 @@ __all__ = ["build_parser", "main"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from hepconditioning.config import bundled_data, load_config
+    from hepconditioning.config import load_config
+    from hepconditioning.io import bundled_path
     from hepconditioning.pipeline import run
 
-    config = load_config(bundled_data("demo.toml"))
+    config = load_config(bundled_path("demo.toml"))
     training = config.training
     if args.epochs is not None:
         training = dataclasses.replace(training, epochs=args.epochs)

@@ -25,7 +25,7 @@ from hepconditioning.datasets.hepmass.imbalanced import (
     imbalanced_scale,
     make_imbalanced,
 )
-from hepconditioning.datasets.hepmass.loading import BUNDLED_SAMPLE, load_hepmass
+from hepconditioning.datasets.hepmass.loading import SAMPLE, load_hepmass
 from hepconditioning.datasets.hepmass.pythia import generate_pythia
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import (
@@ -36,7 +36,6 @@ from hepconditioning.datasets.hepmass.standardization import (
 )
 
 __all__ = [
-    "BUNDLED_SAMPLE",
     "DEFAULT_CHUNK",
     "FEATURES",
     "FEATURE_MEANINGS",
@@ -45,6 +44,7 @@ __all__ = [
     "HEPMASS_SIGNAL_PER_MASS",
     "IMB_COUNTS",
     "MASSES",
+    "SAMPLE",
     "check_masses",
     "generate",
     "generate_pythia",
