@@ -20,10 +20,11 @@ __all__ = ["build_parser", "main"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from hepconditioning.config import bundled_data, load_config
+    from hepconditioning.config import load_config
+    from hepconditioning.io import bundled_path
     from hepconditioning.pipeline import run
 
-    config = load_config(bundled_data("demo.toml"))
+    config = load_config(bundled_path("demo.toml"))
     training = config.training
     if args.epochs is not None:
         training = dataclasses.replace(training, epochs=args.epochs)
@@ -48,6 +49,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from hepconditioning.datasets.hepmass import FEATURES, physical
     from hepconditioning.evaluation import evaluate_per_mass, evaluation_events, write_results
     from hepconditioning.io.atomic import check_output_path
     from hepconditioning.training import load_model, predict
@@ -55,6 +57,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     check_output_path(args.out, overwrite=args.overwrite)
     model = load_model(args.model)
     events = _read_events(args.data)
+    if model.trained_on.features == FEATURES and events.feature_names == tuple(f.name for f in FEATURES):
+        events = physical(events)  # HEPMASS files store the features standardized; the model takes GeV
     evaluation = evaluation_events(events, masses=args.masses)
     scores = predict(model, evaluation)
     table = evaluate_per_mass(lambda ev: scores, evaluation)
@@ -154,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# what a user can cause and fix: one line on stderr, exit status 2 (as argparse's usage errors)
+USER_ERRORS = (HepConditioningError, OSError, ValueError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status: 0 success, 2 a clear error on one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -162,9 +171,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except (HepConditioningError, FileNotFoundError, FileExistsError, NotADirectoryError) as err:
-        print(f"hepconditioning {args.command}: error: {err}", file=sys.stderr)
-        return 1
+    except USER_ERRORS as err:
+        print(f"hepconditioning {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        return 2
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 if __name__ == "__main__":
