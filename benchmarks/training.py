@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 import time
 from collections import defaultdict
@@ -132,7 +133,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--json", type=Path, default=None, help="also write the rates here (README table source)")
     args = parser.parse_args()
+    record = {"benchmark": "training", "events": args.events, "threads": args.threads, "epochs": args.epochs,
+              "torch": torch.__version__}
     train, validation = synthetic(args.events, seed=0), synthetic(20_000, seed=1)
     config = TrainConfig(epochs=args.epochs, batch_size=1024, threads=args.threads, seed=0)
     print(f"torch {torch.__version__}, {args.events} events, batch 1024, dropout 0.25; shared machine: "
@@ -149,6 +153,8 @@ def main() -> None:
         torch.set_num_threads(1)
         cpu_ceiling = sgemm_flops(shapes, 1024, clock=time.process_time) / per_event
         cpu_speed = cpu_time_speed(model.train(), train, config)
+        record[cls.__name__] = {"fit_events_per_second_wall": speed, "steps_events_per_cpu_second_1_thread": cpu_speed,
+                                "cpu_ceiling_1_thread": cpu_ceiling}
         print(f"{cls.__name__} ({sum(p.numel() for p in model.parameters()):,} parameters, "
               f"{per_event / 3e3:.0f}k forward FLOPs/event)")
         print(f"  fit(), {args.threads} threads, wall clock: {speed / 1e3:6.1f}k events/s; matmul ceiling "
@@ -158,6 +164,9 @@ def main() -> None:
         if args.profile:
             profile_steps(model.train(), train, config)
     print(f"reference: {KERAS_REFERENCE}")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(record, indent=1) + "\n")
 
 
 if __name__ == "__main__":
