@@ -42,3 +42,25 @@ def test_bad_options() -> None:
         bootstrap_metrics(labels, scores, n_resamples=1)
     with pytest.raises(ValueError, match="level"):
         bootstrap_metrics(labels, scores, level=1.5)
+
+
+def test_evaluation_table_bootstrap_option() -> None:
+    from hepconditioning import Events
+    from hepconditioning.evaluation import evaluate_per_mass, evaluate_scores, evaluation_events
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    labels = rng.integers(0, 2, n)
+    mass = np.where(labels == 1, rng.choice([500.0, 1000.0], n), 500.0)
+    x = (labels * mass / 1000 + rng.normal(size=n)).reshape(-1, 1)
+    test = Events(x, mass, labels, feature_names=["a"])
+    ev = evaluation_events(test)
+    scores = ev.x[:, 0] * ev.mass / 1000
+    table = evaluate_scores(ev, scores, bootstrap=40, seed=1)
+    assert table.auc_ci.shape == (2, 2) and table.sigma_ratio_ci.shape == (2, 2)
+    assert np.all(table.auc_ci[:, 0] <= table.auc) and np.all(table.auc <= table.auc_ci[:, 1])
+    assert "[" in table.to_markdown()
+    plain = evaluate_scores(ev, scores)
+    assert plain.auc_ci is None and np.array_equal(plain.auc, table.auc)
+    per_mass = evaluate_per_mass(lambda part: part.x[:, 0] * part.mass / 1000, test, bootstrap=40, seed=1)
+    np.testing.assert_allclose(per_mass.auc_ci, table.auc_ci)

@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from studies import CONTINUOUS, MASSES, PAPER_TABLE3, PAPER_TABLE4, STUDIES, Scale, specs
 
+from hepconditioning.io import write_root
 from hepconditioning.plotting import save_figure
 
 TITLES = {
@@ -216,18 +217,13 @@ def _fig15(out: Path, results: list[dict[str, Any]]) -> None:
 
 
 def _write_root(out: Path, results: list[dict[str, Any]]) -> None:
-    import uproot
-
-    tmp = out / "tables.root.tmp"
-    with uproot.recreate(tmp) as f:
-        for r in results:
-            rows = r["rows"]
-            f[f"{r['study']}_{r['name']}"] = {
-                "mass": np.array([x["mass"] for x in rows]), "auc": np.array([x["auc"] for x in rows]),
-                "auc_low": np.array([x["auc_ci"][0] for x in rows]), "auc_high": np.array([x["auc_ci"][1] for x in rows]),
-                "sigma_ratio": np.array([x["sigma_ratio"] for x in rows]),
-                "threshold": np.array([x["threshold"] for x in rows])}
-    tmp.replace(out / "tables.root")
+    trees = {f"{r['study']}_{r['name']}": {
+        "mass": np.array([x["mass"] for x in r["rows"]]), "auc": np.array([x["auc"] for x in r["rows"]]),
+        "auc_low": np.array([x["auc_ci"][0] for x in r["rows"]]),
+        "auc_high": np.array([x["auc_ci"][1] for x in r["rows"]]),
+        "sigma_ratio": np.array([x["sigma_ratio"] for x in r["rows"]]),
+        "threshold": np.array([x["threshold"] for x in r["rows"]])} for r in results}
+    write_root(out / "tables.root", trees=trees)
 
 
 def write_report(out: Path, scale: Scale) -> dict[str, Any]:
