@@ -68,6 +68,7 @@ def _aggregate(results: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, A
                 "aucs": auc.tolist(),
             }
         table[study][label] = {"seeds": [r["seed"] for r in runs], "epochs": runs[0]["config"]["epochs"],
+                               "epochs_done": min(r.get("epochs_done", r["config"]["epochs"]) for r in runs),
                                "n_train": runs[0]["n_train"], "mass": per_mass}
     return table
 
@@ -87,7 +88,9 @@ def _markdown(study: str, rows: dict[str, dict[str, Any]], expected: list[str], 
     for label in expected:
         if label in rows:
             cells = [_cell(rows[label]["mass"][f"{m:g}"]) for m in masses]
-            lines.append(f"| {label} ({len(rows[label]['seeds'])} seed{'s' * (len(rows[label]['seeds']) > 1)}) | "
+            r = rows[label]
+            done = f", {r['epochs_done']} of {r['epochs']} epochs" if r["epochs_done"] < r["epochs"] else ""
+            lines.append(f"| {label} ({len(r['seeds'])} seed{'s' * (len(r['seeds']) > 1)}{done}) | "
                          + " | ".join(cells) + " |")
         else:
             lines.append(f"| {label} | " + " | ".join("missing" for _ in masses) + " |")
