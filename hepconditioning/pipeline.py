@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -101,6 +102,8 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     from hepconditioning.training import fit, predict, save_model
 
     start = time.perf_counter()
+    if int(os.environ.get("RANK", "0")) != 0:
+        return _train_only(config, start)
     out = check_output_directory(config.output.directory, overwrite=config.output.overwrite)
     train, validation, test = load_data(config)
     log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
@@ -140,6 +143,19 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")
     return RunResult(out, tables, histories, seconds)
+
+
+def _train_only(config: RunConfig, start: float) -> RunResult:
+    """A torchrun worker of rank > 0: train every model with rank 0, write nothing."""
+    from hepconditioning.training import fit
+
+    train, validation, _ = load_data(config)
+    histories = {}
+    for model_config in config.models:
+        model = build_model(model_config, train.n_features, train.mass_points)
+        histories[model_config.label] = fit(model, train, validation=validation, config=config.training,
+                                            progress=False)
+    return RunResult(Path(config.output.directory), {}, histories, time.perf_counter() - start)
 
 
 def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int) -> None:

@@ -11,7 +11,7 @@ from hepconditioning.nn.conditioning import (
     ConditionalScaling,
     Conditioning,
 )
-from hepconditioning.nn.dropout import FastDropout, set_dropout_generator
+from hepconditioning.nn.dropout import FastDropout, set_dropout_generator, set_dropout_rows
 from hepconditioning.nn.models import (
     AffinePNN,
     ConditionedMLP,
@@ -33,6 +33,7 @@ __all__ = [
     "ParametricNN",
     "SingleNN",
     "set_dropout_generator",
+    "set_dropout_rows",
 ]
 
 
