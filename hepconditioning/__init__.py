@@ -21,13 +21,14 @@ from typing import Any
 
 from hepconditioning._version import __version__
 from hepconditioning.events import Events, TorchEvents
+from hepconditioning.standardization import Standardizer
 
 _SUBMODULES = (
     "config", "datasets", "errors", "evaluation", "histograms", "io", "metrics",
     "multi_instance", "nn", "physics", "pipeline", "plotting", "sampling", "training",
 )
 
-__all__ = ["Events", "TorchEvents", "__version__", *_SUBMODULES]
+__all__ = ["Events", "Standardizer", "TorchEvents", "__version__", "standardization", *_SUBMODULES]
 
 
 def __getattr__(name: str) -> Any:

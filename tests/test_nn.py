@@ -137,3 +137,18 @@ def test_fused_affine_block_matches_unfused_layers(n_conditions: int) -> None:
     torch.testing.assert_close(outputs[0], outputs[1])
     for (name, p), q in zip(fused.named_parameters(), plain.parameters(), strict=True):
         torch.testing.assert_close(p.grad, q.grad, msg=name)
+
+
+def test_model_contract_is_declared_on_the_base_class() -> None:
+    from hepconditioning.nn import Classifier, Condition
+
+    for model in [*_models(), SingleNN(F, widths=(8,))]:
+        assert isinstance(model, Classifier)
+        assert model.trained_on is None and model.standardizer.standardizer().is_identity
+        assert model.conditioned is not isinstance(model, SingleNN)
+        assert model.condition == Condition("mass", "GeV")
+    alpha = AffinePNN(F, widths=(8,), mass_scale=1.0, condition=Condition("alpha", "rad"))
+    assert alpha.condition.unit == "rad"
+    with pytest.raises(ValueError, match=r"conditioned: call it as model\(x, alpha\)"):
+        alpha(torch.zeros(2, F))
+    assert SingleNN(F, widths=(8,))(torch.zeros(2, F)).shape == (2,)

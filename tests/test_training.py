@@ -163,7 +163,7 @@ def test_save_load_round_trip(data: tuple[Events, Events], tmp_path) -> None:
     path = save_model(tmp_path / "model.pt", model, metadata={"note": "test"})
     loaded = load_model(path)
     assert type(loaded) is AffinePNN and loaded.metadata["note"] == "test"
-    assert loaded.trained_on["feature_names"] == list(train.feature_names)
+    assert loaded.trained_on.feature_names == train.feature_names
     validation = assign_background_mass(validation, seed=0)
     np.testing.assert_array_equal(predict(loaded, validation), predict(model, validation))
     np.testing.assert_array_equal(predict(loaded, validation, mass=750.0), predict(model, validation, mass=750.0))

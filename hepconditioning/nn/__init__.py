@@ -11,27 +11,35 @@ from hepconditioning.nn.conditioning import (
     ConditionalScaling,
     Conditioning,
 )
+from hepconditioning.nn.contract import Condition, Feature, TrainedOn
 from hepconditioning.nn.dropout import FastDropout, set_dropout_generator, set_dropout_rows
 from hepconditioning.nn.models import (
     AffinePNN,
+    Classifier,
     ConditionedMLP,
     IndividualNNs,
     ParametricNN,
     SingleNN,
 )
+from hepconditioning.nn.standardize import Standardization
 
 __all__ = [
     "AffineConditioning",
     "AffinePNN",
+    "Classifier",
     "ConcatConditioning",
+    "Condition",
     "ConditionalBiasing",
     "ConditionalScaling",
     "ConditionedMLP",
     "Conditioning",
     "FastDropout",
+    "Feature",
     "IndividualNNs",
     "ParametricNN",
     "SingleNN",
+    "Standardization",
+    "TrainedOn",
     "set_dropout_generator",
     "set_dropout_rows",
 ]

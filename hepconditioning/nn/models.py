@@ -14,41 +14,72 @@ multiplied by ``mass_scale`` (default 1/1000: GeV → TeV, as in [Anzalone22] Ta
 - :class:`SingleNN` — same MLP without mass input; :class:`IndividualNNs` — one MLP per mass
   point, each event routed to the network of its nearest mass point.
 
-Every model records its constructor options in ``model.config`` (used by ``save_model``).
+Every model derives from :class:`Classifier`, which declares the model contract (``conditioned``,
+``condition``, ``trained_on``, ``standardizer``, ``config``; see :mod:`.contract`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
 from hepconditioning.nn.conditioning import CONDITIONINGS, AffineConditioning, glorot_linear
+from hepconditioning.nn.contract import Condition, TrainedOn
 from hepconditioning.nn.dropout import FastDropout
 from hepconditioning.nn.fused import affine_block, conditions_with_one
+from hepconditioning.nn.standardize import Standardization
+from hepconditioning.standardization import Standardizer
 
-__all__ = ["AffinePNN", "ConditionedMLP", "IndividualNNs", "ParametricNN", "SingleNN"]
+__all__ = ["AffinePNN", "Classifier", "ConditionedMLP", "IndividualNNs", "ParametricNN", "SingleNN"]
 
 WIDTHS = (300, 150, 100, 50)
 PLACEMENTS = ("all", "start", "end")
 
 
-class _Model(nn.Module):
-    """Shared input handling: shapes, mass scaling, unbatched calls."""
+class Classifier(nn.Module):
+    """Base class of every model: the model contract and the shared input handling.
 
-    def __init__(self, n_features: int, *, n_conditions: int, mass_scale: float, config: dict[str, Any]) -> None:
+    The contract (see :mod:`.contract`), declared here for every subclass:
+
+    - ``conditioned`` (class attribute): whether the output depends on the condition;
+    - ``condition``: :class:`~.contract.Condition` name and unit of the parameter passed as
+      ``model(x, mass)`` (default ``mass`` in GeV; ``Condition("alpha", "rad")`` for a CP angle);
+    - ``trained_on``: :class:`~.contract.TrainedOn` (features, trained condition points and
+      range) — ``None`` until ``fit`` or ``load_model`` sets it;
+    - ``standardizer``: :class:`~.standardize.Standardization`, applied to ``x`` first
+      (identity until :meth:`set_standardizer`), so the model takes raw features;
+    - ``config``: the constructor options (``save_model`` rebuilds the model from them).
+    """
+
+    conditioned: ClassVar[bool] = True
+
+    def __init__(self, n_features: int, *, n_conditions: int, mass_scale: float, config: dict[str, Any],
+                 condition: Condition | None = None) -> None:
         super().__init__()
         if not isinstance(n_features, (int, np.integer)) or n_features < 1:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
         if n_conditions < 1:
             raise ValueError(f"n_conditions must be >= 1, got {n_conditions}")
+        if condition is not None and not isinstance(condition, Condition):
+            raise TypeError(f"condition must be a hepconditioning.nn.Condition, got {type(condition).__name__}")
         self.n_features = int(n_features)
         self.n_conditions = int(n_conditions)
         self.mass_scale = float(mass_scale)
         self.config = {"n_features": self.n_features, **config}
+        self.condition: Condition = condition if condition is not None else Condition()
+        self.trained_on: TrainedOn | None = None
+        self.standardizer = Standardization(self.n_features)
+
+    def set_standardizer(self, standardizer: Standardizer) -> None:
+        """Hold ``standardizer`` (fitted on the training split) as the model's first step."""
+        if not isinstance(standardizer, Standardizer):
+            raise TypeError(f"set_standardizer expects a hepconditioning.Standardizer, got "
+                            f"{type(standardizer).__name__}")
+        self.standardizer.load(standardizer)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
         x = torch.as_tensor(x)
@@ -74,9 +105,9 @@ class _Model(nn.Module):
 
     def forward(self, x: torch.Tensor, mass: torch.Tensor | float | None = None) -> torch.Tensor:
         x, m, unbatched = self._inputs(x, mass)
-        if m is None and self.n_conditions and not isinstance(self, SingleNN):
-            raise ValueError(f"{type(self).__name__} is conditioned: call it as model(x, mass)")
-        out = self._logits(x, m)
+        if m is None and self.conditioned:
+            raise ValueError(f"{type(self).__name__} is conditioned: call it as model(x, {self.condition.name})")
+        out = self._logits(self.standardizer(x), m)
         return out[0] if unbatched else out
 
     def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
@@ -94,7 +125,7 @@ def _mlp(n_in: int, widths: Sequence[int], dropout: float) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-class ConditionedMLP(_Model):
+class ConditionedMLP(Classifier):
     """MLP of Dense+ReLU blocks conditioned on ``m`` by ``conditioning``.
 
     Block ``i``: ``h ← Dropout(Cond(ReLU(W_i h + c_i), m))``; the output is ``Dense(1)``.
@@ -114,8 +145,8 @@ class ConditionedMLP(_Model):
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, conditioning: str = "affine",
                  where: str = "all", dropout: float = 0.25, n_conditions: int = 1,
-                 mass_scale: float = 1e-3, scale_init: float = 1.0) -> None:
-        super().__init__(n_features, n_conditions=n_conditions, mass_scale=mass_scale, config={
+                 mass_scale: float = 1e-3, scale_init: float = 1.0, condition: Condition | None = None) -> None:
+        super().__init__(n_features, n_conditions=n_conditions, mass_scale=mass_scale, condition=condition, config={
             "widths": [int(w) for w in widths], "conditioning": conditioning, "where": where,
             "dropout": float(dropout), "n_conditions": int(n_conditions), "mass_scale": float(mass_scale),
             "scale_init": float(scale_init)})
@@ -171,9 +202,11 @@ class AffinePNN(ConditionedMLP):
     zero-bias start, which collapses to a constant output under L2 (see :mod:`.conditioning`)."""
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
-                 n_conditions: int = 1, mass_scale: float = 1e-3, scale_init: float = 1.0) -> None:
+                 n_conditions: int = 1, mass_scale: float = 1e-3, scale_init: float = 1.0,
+                 condition: Condition | None = None) -> None:
         super().__init__(n_features, widths=widths, conditioning="affine", where="all", dropout=dropout,
-                         n_conditions=n_conditions, mass_scale=mass_scale, scale_init=scale_init)
+                         n_conditions=n_conditions, mass_scale=mass_scale, scale_init=scale_init,
+                         condition=condition)
         self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where")}
 
 
@@ -182,14 +215,16 @@ class ParametricNN(ConditionedMLP):
     then Dense 300/150/100/50 + ReLU (+ Dropout) → Dense(1). 74,051 parameters on 27 features."""
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
-                 n_conditions: int = 1, mass_scale: float = 1e-3) -> None:
+                 n_conditions: int = 1, mass_scale: float = 1e-3, condition: Condition | None = None) -> None:
         super().__init__(n_features, widths=widths, conditioning="concat", where="start", dropout=dropout,
-                         n_conditions=n_conditions, mass_scale=mass_scale)
+                         n_conditions=n_conditions, mass_scale=mass_scale, condition=condition)
         self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where", "scale_init")}
 
 
-class SingleNN(_Model):
+class SingleNN(Classifier):
     """Baseline without mass input: one MLP trained on all mass points; ``mass`` is ignored."""
+
+    conditioned = False
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25) -> None:
         super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
@@ -202,7 +237,7 @@ class SingleNN(_Model):
         return self.output(self.hidden(x)).squeeze(-1)
 
 
-class IndividualNNs(_Model):
+class IndividualNNs(Classifier):
     """Baseline: one MLP per mass point; each event goes to the network of the nearest point.
 
     Args:
@@ -211,11 +246,11 @@ class IndividualNNs(_Model):
     """
 
     def __init__(self, n_features: int, *, mass_points: Sequence[float], widths: Sequence[int] = WIDTHS,
-                 dropout: float = 0.25) -> None:
+                 dropout: float = 0.25, condition: Condition | None = None) -> None:
         points = sorted(float(p) for p in mass_points)
         if not points or len(set(points)) != len(points):
             raise ValueError(f"mass_points must be distinct values (GeV), got {list(mass_points)}")
-        super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
+        super().__init__(n_features, n_conditions=1, mass_scale=1e-3, condition=condition, config={
             "mass_points": points, "widths": [int(w) for w in widths], "dropout": float(dropout)})
         self.register_buffer("points", torch.tensor(points, dtype=torch.float32) * self.mass_scale)
         self.nets = nn.ModuleList(_mlp(n_features, widths, dropout) for _ in points)

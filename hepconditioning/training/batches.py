@@ -99,7 +99,7 @@ class BatchSource:
                         self.targets.index_select(0, idx), self.weights.index_select(0, idx))
 
 
-class ParameterBatchSource(BatchSource):
+class ParameterBatchSource:
     """Batches whose conditioning parameter is drawn per batch, with targets computed from it.
 
     For a network conditioned on e.g. a CP angle α: ``parameter(generator, n)`` draws the
@@ -108,16 +108,27 @@ class ParameterBatchSource(BatchSource):
     ``w(α)`` and ``w(α_B)``); every event contributes ``w·[a BCE(1) + b BCE(0)]``. The
     parameter is passed to the model in place of ``mass`` (scaled by the model's
     ``mass_scale``). Randomness comes from a generator seeded with ``(seed, epoch)``.
+    Batch composition follows ``config.balance`` like :class:`BatchSource`; no background mass
+    is drawn (the parameter replaces it), so the attributes can be set in any order.
     """
 
     def __init__(self, events: Events, config: TrainConfig, *,
                  parameter: Callable[[torch.Generator, int], torch.Tensor],
                  targets: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]) -> None:
-        self.generator = torch.Generator()
-        super().__init__(events, config)
+        self.events = events
+        self.config = config
+        self.sampler = BalancedBatchSampler(events, mode=config.balance, batch_size=config.batch_size,
+                                            seed=config.seed)
+        tensors = events.to_torch()
+        self.x = tensors.x
+        self.event_weights = tensors.weights
         self.parameter = parameter
         self.target_function = targets
-        self.event_weights = events.to_torch().weights
+        self.generator = torch.Generator()
+        self.set_epoch(0)
+
+    def __len__(self) -> int:
+        return len(self.sampler)
 
     def set_epoch(self, epoch: int) -> None:
         self.sampler.set_epoch(epoch)

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 import torch
 
 from hepconditioning.events import Events
 
-__all__ = ["ExtrapolationWarning", "predict", "trained_on"]
+__all__ = ["ExtrapolationWarning", "predict"]
 
 
 class ExtrapolationWarning(UserWarning):
     """A prediction asks for a mass outside the range the model was trained on."""
-
-
-def trained_on(model: torch.nn.Module) -> dict[str, Any]:
-    """What ``fit``/``load_model`` recorded on ``model``: feature names, mass range and points."""
-    return dict(getattr(model, "trained_on", None) or {})
 
 
 def predict(model: torch.nn.Module, events: Events, *, mass: float | np.ndarray | None = None,
@@ -38,7 +32,7 @@ def predict(model: torch.nn.Module, events: Events, *, mass: float | np.ndarray 
     """
     if not isinstance(events, Events):
         raise TypeError(f"predict expects hepconditioning.Events, got {type(events).__name__}")
-    info = trained_on(model)
+    info = getattr(model, "trained_on", None)
     n_features = getattr(model, "n_features", events.n_features)
     if events.n_features != n_features:
         raise ValueError(
@@ -46,18 +40,19 @@ def predict(model: torch.nn.Module, events: Events, *, mass: float | np.ndarray 
             f"({', '.join(events.feature_names[:6])}{', ...' if events.n_features > 6 else ''}); "
             "select the features the model was trained on"
         )
-    names = info.get("feature_names")
-    if names and tuple(names) != events.feature_names:
+    names = info.feature_names if info is not None else None
+    if names and names != events.feature_names:
         raise ValueError(
             f"feature names differ from the training ones: model {list(names)[:6]}..., "
             f"events {list(events.feature_names)[:6]}...; reorder with the training feature list"
         )
     values = events.mass if mass is None else np.broadcast_to(np.asarray(mass, dtype=np.float32), (len(events),))
-    low, high = info.get("mass_range", (None, None))
+    condition = info.condition if info is not None else None
+    low, high = condition.range if condition is not None and condition.range else (None, None)
     if low is not None and len(values) and (values.min() < low or values.max() > high):
         warnings.warn(
-            f"mass values {values.min():g}–{values.max():g} GeV reach outside the trained range "
-            f"[{low:g}, {high:g}] GeV; the scores are an extrapolation",
+            f"{condition.name} values {values.min():g}–{values.max():g} {condition.unit} reach outside the "
+            f"trained range [{low:g}, {high:g}] {condition.unit}; the scores are an extrapolation",
             ExtrapolationWarning, stacklevel=2,
         )
     x = events.to_torch().x

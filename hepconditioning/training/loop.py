@@ -22,12 +22,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
+from hepconditioning.nn.contract import Condition, TrainedOn
 from hepconditioning.nn.dropout import set_dropout_generator, set_dropout_rows
 from hepconditioning.training.batches import Batch, BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
@@ -225,7 +225,7 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         torch.set_num_threads(threads)
     model.load_state_dict(best_state)
     model.to("cpu")
-    model.trained_on = _trained_on(train)
+    model.trained_on = _trained_on(model, train)
     model.eval()
     return history
 
@@ -242,9 +242,8 @@ def _shard(batch: Batch, parallel: Parallel, model: torch.nn.Module,
     return tuple(t[start:stop] for t in tensors)
 
 
-def _trained_on(train: Events) -> dict[str, Any]:
-    points = [float(m) for m in train.mass_points]
-    info: dict[str, Any] = {"feature_names": list(train.feature_names), "mass_points": points}
-    if points:
-        info["mass_range"] = [min(points), max(points)]
-    return info
+def _trained_on(model: torch.nn.Module, train: Events) -> TrainedOn:
+    # the model contract (hepconditioning.nn.Classifier); a foreign module gets mass in GeV
+    conditioned = getattr(model, "conditioned", True)
+    condition = getattr(model, "condition", Condition()) if conditioned else None
+    return TrainedOn.from_events(train, condition=condition)

@@ -17,7 +17,7 @@ import torch
 
 from hepconditioning._version import __version__
 from hepconditioning.io.atomic import atomic_path
-from hepconditioning.training.inference import trained_on
+from hepconditioning.nn.contract import Condition, TrainedOn
 
 __all__ = ["load_model", "save_model"]
 
@@ -29,7 +29,11 @@ def save_model(path: str | Path, model: torch.nn.Module, *, metadata: dict[str, 
     config = getattr(model, "config", None)
     if config is None:
         raise TypeError(f"save_model needs a hepconditioning.nn model (with .config), got {type(model).__name__}")
-    meta = {**trained_on(model), **(metadata or {}), "version": __version__, "mass_scale": model.mass_scale}
+    info = getattr(model, "trained_on", None)
+    condition = getattr(model, "condition", None)
+    meta = {**(metadata or {}), "version": __version__, "mass_scale": model.mass_scale,
+            "trained_on": info.to_dict() if info is not None else None,
+            "condition": condition.to_dict() if condition is not None else None}
     try:
         text = json.dumps(meta)
     except TypeError as err:
@@ -61,5 +65,8 @@ def load_model(path: str | Path) -> torch.nn.Module:
     model.load_state_dict(payload["state_dict"])
     metadata = json.loads(payload["metadata"])
     model.metadata = metadata
-    model.trained_on = {k: metadata[k] for k in ("feature_names", "mass_range", "mass_points") if k in metadata}
+    if metadata.get("condition") is not None:
+        model.condition = Condition.from_dict(metadata["condition"])
+    if metadata.get("trained_on") is not None:
+        model.trained_on = TrainedOn.from_dict(metadata["trained_on"])
     return model.eval()

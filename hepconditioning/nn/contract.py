@@ -1,0 +1,99 @@
+"""What a model declares about itself: its features, its condition and what it was trained on.
+
+Every :mod:`hepconditioning.nn` model carries (see :class:`hepconditioning.nn.Classifier`):
+
+- ``conditioned`` — whether the output depends on the condition (``False`` for ``SingleNN``);
+- ``condition`` — a :class:`Condition`: the name and unit of the parameter passed as
+  ``model(x, mass)`` (``mass`` in GeV for HEPMASS, ``alpha`` in rad for the CP study);
+- ``trained_on`` — a :class:`TrainedOn` once trained (``fit``) or loaded (``load_model``):
+  the ordered input :class:`Feature` list and the trained condition points and range;
+- ``standardizer`` — the input standardization module (raw features in, network inputs out).
+
+These are plain frozen dataclasses with ``to_dict``/``from_dict`` for the model file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+__all__ = ["Condition", "Feature", "TrainedOn"]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One input feature: ``name`` (as in the data), ``unit`` (``"GeV"``, ``"rad"``, ``""``)
+    and a one-line ``definition``."""
+
+    name: str
+    unit: str = ""
+    definition: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "unit": self.unit, "definition": self.definition}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The physics parameter a conditioned model takes: ``name`` and ``unit``, and once trained
+    the ``points`` it saw and their ``range`` ``(min, max)``."""
+
+    name: str = "mass"
+    unit: str = "GeV"
+    points: tuple[float, ...] = ()
+    range: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "unit": self.unit, "points": list(self.points),
+                "range": None if self.range is None else list(self.range)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Condition:
+        rng = data.get("range")
+        return cls(str(data["name"]), str(data.get("unit", "")), tuple(float(p) for p in data.get("points", ())),
+                   None if rng is None else (float(rng[0]), float(rng[1])))
+
+    def trained(self, points: Sequence[float]) -> Condition:
+        """This condition with the trained ``points`` and their range recorded."""
+        pts = tuple(sorted(float(p) for p in points))
+        return replace(self, points=pts, range=(pts[0], pts[-1]) if pts else None)
+
+
+@dataclass(frozen=True)
+class TrainedOn:
+    """What a model was trained on: the ordered ``features`` and the ``condition`` (with its
+    trained points and range; ``None`` for a model that takes no condition)."""
+
+    features: tuple[Feature, ...]
+    condition: Condition | None = field(default=None)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.features)
+
+    @classmethod
+    def from_events(cls, events: Any, *, condition: Condition | None,
+                    features: Sequence[Feature] | None = None) -> TrainedOn:
+        """From training ``Events``: their feature names (or ``features`` with units and
+        definitions, same names in the same order) and their condition points."""
+        names = tuple(events.feature_names)
+        if features is None:
+            feats = tuple(Feature(n) for n in names)
+        else:
+            feats = tuple(features)
+            if tuple(f.name for f in feats) != names:
+                raise ValueError(f"feature definitions {[f.name for f in feats][:6]}... do not match the "
+                                 f"training features {list(names)[:6]}...; give them in the same order")
+        points = events.mass_points.tolist() if condition is not None else []
+        return cls(feats, condition.trained(points) if condition is not None else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": [f.to_dict() for f in self.features],
+                "condition": None if self.condition is None else self.condition.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainedOn:
+        cond = data.get("condition")
+        return cls(tuple(Feature(**f) for f in data["features"]),
+                   None if cond is None else Condition.from_dict(cond))
