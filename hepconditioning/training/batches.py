@@ -135,9 +135,8 @@ class ParameterBatchSource:
         self.generator.manual_seed(self.config.seed * 1_000_003 + epoch)
 
     def __iter__(self) -> Iterator[Batch]:
-        for idx in self.sampler:  # parameter and targets on the host, features on the device
+        for idx in self.sampler:  # host tensors: fit() copies each batch to the device
             values = self.parameter(self.generator, idx.numel())
             a, b = self.target_function(idx, values)
             targets, weights = soft_targets(a, b, self.event_weights.index_select(0, idx))
-            yield Batch(self.x.index_select(0, to_device(idx, self.device)), *(
-                to_device(t, self.device) for t in (values, targets, weights)))
+            yield Batch(self.x.index_select(0, idx), values, targets, weights)
