@@ -26,9 +26,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from hepconditioning.config import ModelConfig, bundled_data, load_config
-from hepconditioning.evaluation import auc_ratio, evaluate_scores, evaluation_events
+from hepconditioning.evaluation import auc_ratio, evaluate_scores, evaluation_events, write_results
 from hepconditioning.io.outdir import atomic_directory
-from hepconditioning.io.results import write_results
 from hepconditioning.pipeline import build_model, load_data
 from hepconditioning.plotting import save_figure
 from hepconditioning.training import fit, predict

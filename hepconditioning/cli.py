@@ -73,9 +73,8 @@ def _launch(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from hepconditioning.evaluation import evaluate_per_mass, evaluation_events
+    from hepconditioning.evaluation import evaluate_per_mass, evaluation_events, write_results
     from hepconditioning.io.atomic import check_output_path
-    from hepconditioning.io.results import write_results
     from hepconditioning.training import load_model, predict
 
     check_output_path(args.out, overwrite=args.overwrite)
@@ -190,7 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# what a user can cause and fix: one line on stderr, exit status 2 (as argparse's usage errors)
+USER_ERRORS = (HepConditioningError, OSError, ValueError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status: 0 success, 2 a clear error on one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -198,9 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except (HepConditioningError, FileNotFoundError, FileExistsError, NotADirectoryError) as err:
-        print(f"hepconditioning {args.command}: error: {err}", file=sys.stderr)
-        return 1
+    except USER_ERRORS as err:
+        print(f"hepconditioning {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        return 2
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 if __name__ == "__main__":

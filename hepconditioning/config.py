@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import sys
 import types
 import typing
@@ -25,6 +26,7 @@ __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "bundled_da
            "parse_config"]
 
 DATA_KINDS = ("hepmass",)  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
+_NAME = re.compile(r"[A-Za-z0-9_]+")  # model names become file, branch and directory names
 
 
 def bundled_data(name: str) -> Path:
@@ -63,6 +65,11 @@ class ModelConfig:
     name: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # the label is joined into paths (models/<label>.pt) and ROOT names: check it here,
+        # before any work, and never join an unchecked name
+        _check_name(self.label, what="model name")
+
     @property
     def label(self) -> str:
         return self.name or self.type
@@ -81,6 +88,13 @@ class OutputConfig:
     bins: int = 50
     overwrite: bool = False
 
+    def __post_init__(self) -> None:
+        stem = self.root_file[:-5] if self.root_file.endswith(".root") else ""
+        if not _NAME.fullmatch(stem.replace("-", "_")):
+            raise ConfigError(
+                f"[output] root_file = {self.root_file!r} must be a plain file name inside the output "
+                "directory: letters, digits, '_' or '-' ending in .root (e.g. \"results.root\")")
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -89,6 +103,28 @@ class RunConfig:
     training: Any  # hepconditioning.training.TrainConfig
     output: OutputConfig
     source_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        labels = [model.label for model in self.models]
+        repeated = sorted({label for label in labels if labels.count(label) > 1})
+        if repeated:
+            raise ConfigError(
+                f"model name(s) {', '.join(map(repr, repeated))} used by more than one [[models]] "
+                "entry; give each model its own name = \"...\" (their outputs would overwrite each other)")
+
+
+def _check_name(name: Any, *, what: str) -> str:
+    """``name`` if it is a non-empty string of letters, digits and ``_``, else a ConfigError."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ConfigError(
+            f"{what} {name!r} may only contain letters, digits and '_' (it names files and ROOT "
+            f"branches); e.g. {_suggest(name)!r}")
+    return name
+
+
+def _suggest(name: Any) -> str:
+    cleaned = re.sub(r"\W", "_", str(name)).strip("_")
+    return cleaned or "my_model"
 
 
 def _type_ok(value: Any, annotation: Any) -> bool:
@@ -156,6 +192,8 @@ def _model_config(values: Mapping[str, Any], index: int) -> ModelConfig:
             near = nearest_names(key, accepted)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             raise ConfigError(f"unknown option {key!r} for {model_type} in [{section}]{hint} (valid: {', '.join(accepted)})")
+    if name is not None:
+        _check_name(name, what=f"[{section}] name =")
     return ModelConfig(type=model_type, name=name, options=values)
 
 

@@ -22,7 +22,7 @@ from hepconditioning.errors import MissingColumnError, NonFiniteError
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["Events", "TorchEvents"]
+__all__ = ["Events", "TorchEvents", "process_ids"]
 
 
 class TorchEvents(NamedTuple):
@@ -41,6 +41,35 @@ def _as_1d(name: str, values: Any, n: int, dtype: type) -> np.ndarray:
     if arr.shape != (n,):
         raise ValueError(f"{name!r} must have shape ({n},) to match x, got {arr.shape}")
     return arr
+
+
+def process_ids(values: Any, *, where: str = "process") -> np.ndarray:
+    """``values`` as int32 process ids, or a ValueError naming the offending values.
+
+    Floats must be whole numbers and every value must fit in int32: a cast would silently turn
+    1.7 into 1 or 2147483653 into -2147483643.
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.int32)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{where} must hold integer process ids, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr) | (arr != np.round(arr))
+        if np.any(bad):
+            raise ValueError(
+                f"{where} must hold integer process ids; found non-integer value(s) "
+                f"{np.unique(arr[bad])[:5].tolist()} ({int(np.count_nonzero(bad))} of {arr.size}); "
+                "convert them explicitly (e.g. np.rint) if they are ids stored as floats")
+    if arr.dtype.kind in "iu" and np.can_cast(arr.dtype, np.int32):
+        return arr.astype(np.int32, copy=False)
+    info = np.iinfo(np.int32)
+    out_of_range = (arr < info.min) | (arr > info.max)
+    if np.any(out_of_range):
+        raise ValueError(
+            f"{where} has process id(s) {np.unique(arr[out_of_range])[:5].tolist()} outside the int32 "
+            f"range [{info.min}, {info.max}]; renumber the processes (e.g. 0, 1, 2, ...)")
+    return arr.astype(np.int32, copy=False)
 
 
 def _check_finite(name: str, arr: np.ndarray) -> None:
@@ -108,7 +137,7 @@ class Events:
         self.mass = _as_1d("mass", mass, n, np.float32)
         self.labels = _as_1d("labels", labels, n, np.float32)
         self.weights = _as_1d("weights", 1.0 if weights is None else weights, n, np.float32)
-        self.process = _as_1d("process", 0 if process is None else process, n, np.int32)
+        self.process = _as_1d("process", 0 if process is None else process_ids(process), n, np.int32)
         for name in ("mass", "labels", "weights"):
             _check_finite(name, getattr(self, name))
         if not np.isin(self.labels, (0.0, 1.0)).all():

@@ -74,12 +74,16 @@ def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
     return parts[0], parts[1], parts[2]
 
 
-def build_model(model_config: Any, n_features: int, mass_points: np.ndarray) -> Any:
-    """Instantiate ``hepconditioning.nn.<type>(n_features, **options)``."""
+def build_model(model_config: Any, n_features: int, mass_points: np.ndarray, *, seed: int = 0) -> Any:
+    """Instantiate ``hepconditioning.nn.<type>(n_features, **options)``.
+
+    The initial weights come from ``seed`` (the card's ``[training] seed``) unless the model's
+    options set their own ``seed``: the same card gives the same weights on every run.
+    """
     from hepconditioning import nn
 
     cls = getattr(nn, model_config.type)
-    options = dict(model_config.options)
+    options = {"seed": seed, **model_config.options}
     if model_config.type == "IndividualNNs" and "mass_points" not in options:
         options["mass_points"] = tuple(float(m) for m in mass_points)
     return cls(n_features, **options)
@@ -96,8 +100,7 @@ def _jsonable(value: Any) -> Any:
 
 def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print) -> RunResult:
     """Execute a validated run card; see the module docstring for what is written."""
-    from hepconditioning.evaluation import evaluate_scores, evaluation_events
-    from hepconditioning.io.results import write_results
+    from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
     from hepconditioning.plotting import summary_figures
     from hepconditioning.training import fit, predict, save_model
 
@@ -117,7 +120,8 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         for model_config in config.models:
             label = model_config.label
             log(f"training {label} ({model_config.type}) ...")
-            model = build_model(model_config, train.n_features, train.mass_points)
+            model = build_model(model_config, train.n_features, train.mass_points,
+                                seed=config.training.seed)
             histories[label] = fit(model, train, validation=validation, config=config.training,
                                    progress=progress)
             save_model(tmp / "models" / f"{label}.pt", model,

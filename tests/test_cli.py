@@ -69,7 +69,7 @@ def test_generate_htautau_root(tmp_path):
 
 def test_bad_output_directory_is_reported_without_files(tmp_path, capsys):
     out = tmp_path / "missing" / "gen.csv.gz"
-    assert main(["generate", "hepmass", "--events", "100", "--out", str(out), "--quiet"]) == 1
+    assert main(["generate", "hepmass", "--events", "100", "--out", str(out), "--quiet"]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "missing").exists()
 
@@ -108,7 +108,7 @@ def test_existing_output_is_refused_before_work(trained_run, tmp_path, capsys):
     card = tmp_path / "card.toml"
     card.write_text(CARD.format(source=6000))
     before = sorted(p.name for p in trained_run.iterdir())
-    assert main(["train", str(card), "--out", str(trained_run), "--quiet"]) == 1
+    assert main(["train", str(card), "--out", str(trained_run), "--quiet"]) == 2
     assert "--overwrite" in capsys.readouterr().err
     assert sorted(p.name for p in trained_run.iterdir()) == before
 

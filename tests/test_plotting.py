@@ -13,9 +13,8 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from hepconditioning import Events
-from hepconditioning.evaluation import evaluate_scores, evaluation_events
-from hepconditioning.histograms import score_histograms
-from hepconditioning.io.results import write_results
+from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
+from hepconditioning.evaluation.histograms import score_histograms
 from hepconditioning.plotting import (
     auc_ratio_vs_mass,
     auc_vs_mass,

@@ -9,11 +9,14 @@ from hepconditioning.errors import NonFiniteError, UnknownMassPointError
 from hepconditioning.evaluation import (
     EVAL_MASS,
     EvaluationTable,
+    cut_curves,
     evaluate_scores,
     evaluation_events,
+    read_results,
+    score_histograms,
+    write_results,
 )
-from hepconditioning.histograms import cut_curves, score_histograms
-from hepconditioning.io.results import mass_directory, read_results, write_results
+from hepconditioning.io import mass_directory
 from hepconditioning.metrics import ams
 
 MASSES = (500.0, 612.5, 1000.0)

@@ -1,7 +1,8 @@
-"""The evaluation results as one ROOT file: per-event scores, per-mass histograms, best cuts.
+"""The results file: a pure writer and reader of already-computed scores, tables and histograms.
 
-Layout of the file written by :func:`write_results` (opens in ROOT 6 and uproot), for models
-``AffinePNN`` and ``pNN`` scored on the same evaluation events::
+Nothing here computes; :func:`hepconditioning.evaluation.write_results` computes the per-mass
+tables and histograms and hands them to :func:`write_results_file`. Layout (opens in ROOT 6
+and uproot), for models ``AffinePNN`` and ``pNN`` scored on the same evaluation events::
 
     results.root
     ├── scores            TTree, one entry per evaluated event:
@@ -22,7 +23,6 @@ Layout of the file written by :func:`write_results` (opens in ROOT 6 and uproot)
 
 In ROOT: ``TFile f("results.root"); f.Get<TH1D>("AffinePNN/mass_500/signal")->Draw();
 scores->Draw("score_AffinePNN", "weight * (label == 1 && eval_mass == 500)")``.
-:func:`read_results` reads the file back.
 """
 
 from __future__ import annotations
@@ -36,27 +36,36 @@ from typing import Any, NamedTuple
 import numpy as np
 import uproot
 
-from hepconditioning.evaluation import EVAL_MASS, EvaluationTable, check_scores, evaluate_scores
 from hepconditioning.events import Events
-from hepconditioning.histograms import ScoreHistograms, cut_curves, score_histograms
-from hepconditioning.io.atomic import check_output_path
-from hepconditioning.io.root import write_root
+from hepconditioning.io.root.writer import write_root
 
-__all__ = ["Results", "mass_directory", "read_results", "write_results"]
+__all__ = [
+    "HISTOGRAM_NAMES",
+    "ResultsFile",
+    "check_model_names",
+    "mass_directory",
+    "read_results_file",
+    "write_results_file",
+]
 
+HISTOGRAM_NAMES = ("signal", "background", "s", "b", "ams")
+"""The histograms of one evaluation mass, in the order they are written."""
+
+_EVAL_MASS = "eval_mass"  # branch and Events column of the evaluation mass (GeV)
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SHARED = ("label", "mass", "weight", "eval_mass", "process")
+_SHARED = ("label", "mass", "weight", _EVAL_MASS, "process")
 
 
-class Results(NamedTuple):
-    """What :func:`read_results` reads: the evaluation events (no features: ``x`` is
-    ``(N, 0)``; ``mass`` is the evaluation mass), scores, tables and histograms per model
-    (key ``""`` for a single unnamed model)."""
+class ResultsFile(NamedTuple):
+    """What :func:`read_results_file` reads, as stored: the evaluation events (no features:
+    ``x`` is ``(N, 0)``; ``mass`` is the mass feature scored, the column ``eval_mass`` the
+    evaluation mass), and per model (key ``""`` for a single unnamed model) the scores
+    ``(N,)``, the ``best_cuts`` columns and the histograms ``{mass: {name: hist.Hist}}``."""
 
     events: Events
     scores: dict[str, np.ndarray]
-    tables: dict[str, EvaluationTable]
-    histograms: dict[str, list[ScoreHistograms]]
+    tables: dict[str, dict[str, np.ndarray]]
+    histograms: dict[str, dict[float, dict[str, Any]]]
 
 
 def mass_directory(mass: float) -> str:
@@ -64,90 +73,77 @@ def mass_directory(mass: float) -> str:
     return "mass_" + f"{float(mass):g}".replace(".", "p").replace("-", "m")
 
 
-def _by_model(scores: Any, tables: Any, n: int) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    if isinstance(scores, Mapping):
-        if not scores:
-            raise ValueError("scores is an empty mapping; give {model_name: (N,) scores}")
-        bad = [label for label in scores if not isinstance(label, str) or not _LABEL.match(label)]
-        if bad:
-            raise ValueError(f"model names {bad} cannot name ROOT branches and directories; use letters, "
-                             "digits and '_' (not starting with a digit)")
-        if tables is not None and not isinstance(tables, Mapping):
-            raise TypeError("scores is a mapping by model, so tables must be one too ({model_name: EvaluationTable})")
-        tables = dict(tables or {})
-        unknown = sorted(set(tables) - set(scores))
-        if unknown:
-            raise ValueError(f"tables given for models {unknown} without scores; models: {sorted(scores)}")
-    else:
-        if tables is not None and not isinstance(tables, EvaluationTable):
-            raise TypeError(f"tables must be an EvaluationTable for one array of scores, got {type(tables).__name__}")
-        scores, tables = {"": scores}, ({} if tables is None else {"": tables})
-    for label, table in tables.items():
-        if not isinstance(table, EvaluationTable):
-            raise TypeError(f"tables[{label!r}] must be an EvaluationTable, got {type(table).__name__}")
-    where = {label: f"scores[{label!r}]" if label else "scores" for label in scores}
-    return {label: check_scores(values, n, where=where[label]) for label, values in scores.items()}, tables
+def check_model_names(names: Any) -> None:
+    """Model names must name ROOT branches and directories: letters, digits and ``_``."""
+    bad = [name for name in names if not isinstance(name, str) or not _LABEL.match(name)]
+    if bad:
+        raise ValueError(f"model names {bad} cannot name ROOT branches and directories; use letters, "
+                         "digits and '_' (not starting with a digit)")
 
 
-def write_results(
+def write_results_file(
     path: str | os.PathLike[str],
     events: Events,
-    scores: Any,
+    scores: Mapping[str, np.ndarray],
     *,
-    tables: EvaluationTable | Mapping[str, EvaluationTable] | None = None,
-    bins: int = 50,
-    range: tuple[float, float] = (0.0, 1.0),
+    tables: Mapping[str, Mapping[str, np.ndarray]],
+    histograms: Mapping[str, Mapping[float, Mapping[str, Any]]],
     compression: str | None = "lz4",
 ) -> Path:
-    """Write per-event scores, per-mass score histograms, cut curves and best cuts (see module).
+    """Write computed scores, per-mass tables and histograms in the layout of the module.
 
     Args:
-        path: output ``.root`` file; its directory must exist. Written to a temporary name
-            and renamed, so an existing file is replaced only by a complete one.
-        events: the evaluation sample (:func:`hepconditioning.evaluation.evaluation_events`),
-            grouped by its ``eval_mass`` column (``mass`` if absent).
-        scores: ``(N,)`` classifier output for ``events`` (probabilities for the default
-            range), or ``{model_name: (N,) scores}`` for several models.
-        tables: per-mass metrics for ``best_cuts`` and the masses to write (an
-            ``EvaluationTable``, or a mapping by model name like ``scores``); computed with
-            :func:`hepconditioning.evaluation.evaluate_scores` (exact best-cut scan) where missing.
-        bins, range: binning of the score histograms.
+        path: output ``.root`` file; its directory must exist (written atomically).
+        events: the evaluation events (labels, mass, weights, process and, if present, the
+            column ``eval_mass``; ``mass`` otherwise).
+        scores: ``{model_name: (N,) scores}``; ``""`` names a single unnamed model.
+        tables: ``{model_name: {column: (M,) array}}`` for ``best_cuts`` (an object with a
+            ``to_dict()`` method, such as an ``EvaluationTable``, is accepted too).
+        histograms: ``{model_name: {mass: {name: hist.Hist}}}``, names from
+            :data:`HISTOGRAM_NAMES` (any other name is written as well).
         compression: as in :func:`hepconditioning.io.write_root`.
 
     Returns:
         the path written.
     """
-    path = check_output_path(path)
     if not isinstance(events, Events):
         raise TypeError(f"events must be an Events, got {type(events).__name__}")
-    scores, tables = _by_model(scores, tables, len(events))
-    eval_mass = events.column(EVAL_MASS) if EVAL_MASS in events.columns else events.mass
-    tree = {
+    if not isinstance(scores, Mapping) or not scores:
+        raise TypeError("scores must be a non-empty mapping {model_name: (N,) scores}")
+    if list(scores) != [""]:  # "" names a single unnamed model
+        check_model_names(scores)
+    missing = sorted(set(scores) - set(tables)) + sorted(set(scores) - set(histograms))
+    extra = sorted((set(tables) | set(histograms)) - set(scores))
+    if missing or extra:
+        raise ValueError(f"tables and histograms must be given for exactly the models {sorted(scores)}; "
+                         f"missing for {sorted(set(missing))}, given without scores for {extra}")
+    eval_mass = events.column(_EVAL_MASS) if _EVAL_MASS in events.columns else events.mass
+    tree: dict[str, Any] = {
         "label": events.labels.astype(np.int32), "mass": events.mass, "weight": events.weights,
-        "eval_mass": np.asarray(eval_mass, dtype=np.float32), "process": events.process,
+        _EVAL_MASS: np.asarray(eval_mass, dtype=np.float32), "process": events.process,
     }
     trees: dict[str, Any] = {}
-    titles: dict[str, str] = {}
-    histograms: dict[str, Any] = {}
+    titles = {"scores": "per-event classifier scores (weight: evaluation weight, eval_mass in GeV)"}
+    written: dict[str, Any] = {}
     for label, values in scores.items():
+        values = np.asarray(values)
+        if values.shape != (len(events),):
+            raise ValueError(f"scores[{label!r}] has shape {values.shape} for {len(events)} events")
         prefix = f"{label}/" if label else ""
         tree[f"score_{label}" if label else "score"] = values if values.dtype.kind == "f" else values.astype(np.float64)
-        table = tables[label] if label in tables else evaluate_scores(events, values)
-        trees[f"{prefix}best_cuts"] = {name: np.asarray(column) for name, column in table.to_dict().items()}
+        table = tables[label]
+        table = table.to_dict() if hasattr(table, "to_dict") else table
+        trees[f"{prefix}best_cuts"] = {name: np.asarray(column) for name, column in table.items()}
         titles[f"{prefix}best_cuts"] = f"{label or 'model'} per evaluation mass: best cut t* = argmax AMS(t), AUC, sigma_ratio"
-        for histogram in score_histograms(events, values, bins=bins, range=range, masses=table.mass):
-            directory = prefix + mass_directory(histogram.mass)
-            curves = cut_curves(histogram)
-            for name, h in (("signal", histogram.signal), ("background", histogram.background),
-                            ("s", curves.s), ("b", curves.b), ("ams", curves.ams)):
-                histograms[f"{directory}/{name}"] = h
-    trees = {"scores": tree, **trees}
-    titles["scores"] = "per-event classifier scores (weight: evaluation weight, eval_mass in GeV)"
-    return write_root(path, trees=trees, histograms=histograms, titles=titles, compression=compression)
+        for mass, named in histograms[label].items():
+            for name, h in named.items():
+                written[f"{prefix}{mass_directory(mass)}/{name}"] = h
+    return write_root(path, trees={"scores": tree, **trees}, histograms=written, titles=titles,
+                      compression=compression)
 
 
-def read_results(path: str | os.PathLike[str]) -> Results:
-    """Read a file written by :func:`write_results` (scores, tables, histograms per model)."""
+def read_results_file(path: str | os.PathLike[str]) -> ResultsFile:
+    """Read a file written by :func:`write_results_file`, as stored (see :class:`ResultsFile`)."""
     with uproot.open(path) as file:
         if "scores" not in file:
             raise ValueError(f"{str(path)!r} has no 'scores' tree; was it written by write_results?")
@@ -159,16 +155,15 @@ def read_results(path: str | os.PathLike[str]) -> Results:
             raise ValueError(f"the 'scores' tree of {str(path)!r} lacks branches {missing or ['score_*']}")
         events = Events(np.zeros((len(arrays["label"]), 0), np.float32), arrays["mass"],
                         arrays["label"].astype(np.float32), arrays["weight"], feature_names=[],
-                        process=arrays["process"], columns={EVAL_MASS: arrays["eval_mass"]})
+                        process=arrays["process"], columns={_EVAL_MASS: arrays[_EVAL_MASS]})
         scores, tables, histograms = {}, {}, {}
         for label in labels:
             prefix = f"{label}/" if label else ""
             scores[label] = arrays[f"score_{label}" if label else "score"]
-            best = file[f"{prefix}best_cuts"].arrays(library="np")
-            tables[label] = EvaluationTable(**best)
-            histograms[label] = [
-                ScoreHistograms(float(mass), *(file[f"{prefix}{mass_directory(mass)}/{name}"].to_hist()
-                                               for name in ("signal", "background")))
-                for mass in tables[label].mass
-            ]
-    return Results(events, scores, tables, histograms)
+            tables[label] = file[f"{prefix}best_cuts"].arrays(library="np")
+            histograms[label] = {}
+            for mass in tables[label]["mass"]:
+                directory = file[f"{prefix}{mass_directory(mass)}"]
+                histograms[label][float(mass)] = {name: directory[name].to_hist()
+                                                  for name in HISTOGRAM_NAMES if name in directory}
+    return ResultsFile(events, scores, tables, histograms)

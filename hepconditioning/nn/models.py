@@ -16,11 +16,14 @@ multiplied by ``mass_scale`` (default 1/1000: GeV → TeV, as in [Anzalone22] Ta
 
 Every model derives from :class:`Classifier`, which declares the model contract (``conditioned``,
 ``condition``, ``trained_on``, ``standardizer``, ``config``; see :mod:`.contract`).
+Initial weights come from ``seed`` (default 0) through a generator scoped to the constructor:
+the same options give bit-identical weights, and torch's global random state is left untouched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -38,6 +41,14 @@ __all__ = ["AffinePNN", "Classifier", "ConditionedMLP", "IndividualNNs", "Parame
 
 WIDTHS = (300, 150, 100, 50)
 PLACEMENTS = ("all", "start", "end")
+
+
+@contextlib.contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """Layers built inside draw their initial weights from ``seed`` (global RNG restored after)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield
 
 
 class Classifier(nn.Module):
@@ -66,6 +77,11 @@ class Classifier(nn.Module):
             raise ValueError(f"n_conditions must be >= 1, got {n_conditions}")
         if condition is not None and not isinstance(condition, Condition):
             raise TypeError(f"condition must be a hepconditioning.nn.Condition, got {type(condition).__name__}")
+        seed = config.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        if "seed" in config:
+            config = {**config, "seed": int(seed)}
         self.n_features = int(n_features)
         self.n_conditions = int(n_conditions)
         self.mass_scale = float(mass_scale)
@@ -141,21 +157,30 @@ class ConditionedMLP(Classifier):
         mass_scale: factor applied to ``mass`` (1/1000: GeV → TeV).
         scale_init: initial bias of the scale maps of ``"affine"``/``"scale"`` conditioning
             (1: ``s(m) = 1 + W_s m``; 0: Keras zero-bias; see :mod:`.conditioning`).
+        seed: the initial weights (same seed, same weights; the global RNG is not used).
     """
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, conditioning: str = "affine",
                  where: str = "all", dropout: float = 0.25, n_conditions: int = 1,
-                 mass_scale: float = 1e-3, scale_init: float = 1.0, condition: Condition | None = None) -> None:
+                 mass_scale: float = 1e-3, scale_init: float = 1.0, condition: Condition | None = None,
+                 seed: int = 0) -> None:
         super().__init__(n_features, n_conditions=n_conditions, mass_scale=mass_scale, condition=condition, config={
             "widths": [int(w) for w in widths], "conditioning": conditioning, "where": where,
             "dropout": float(dropout), "n_conditions": int(n_conditions), "mass_scale": float(mass_scale),
-            "scale_init": float(scale_init)})
+            "scale_init": float(scale_init), "seed": seed})
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"unknown conditioning {conditioning!r}; choose one of {sorted(CONDITIONINGS)}")
         if where not in PLACEMENTS:
             raise ValueError(f"unknown placement where={where!r}; choose one of {PLACEMENTS}")
         if not widths:
             raise ValueError("widths must name at least one hidden layer")
+        with _seeded(seed):
+            self._build(n_features, widths, conditioning, where, dropout, n_conditions, scale_init)
+        # the fused block computes exactly ReLU → affine → dropout (no activations on s, b)
+        self.fused = conditioning == "affine"
+
+    def _build(self, n_features: int, widths: Sequence[int], conditioning: str, where: str,
+               dropout: float, n_conditions: int, scale_init: float) -> None:
         def cond_cls(features: int, k: int) -> nn.Module:
             if conditioning in ("affine", "scale"):
                 return CONDITIONINGS[conditioning](features, k, scale_init=scale_init)
@@ -173,8 +198,6 @@ class ConditionedMLP(Classifier):
             n_in = self.conditionings[-1].out_features if cond else int(width)
             self.dropouts.append(FastDropout(dropout) if dropout > 0 else nn.Identity())
         self.output = glorot_linear(n_in, 1)
-        # the fused block computes exactly ReLU → affine → dropout (no activations on s, b)
-        self.fused = conditioning == "affine"
 
     def _logits(self, x: torch.Tensor, m: torch.Tensor | None) -> torch.Tensor:
         h = self.input_conditioning(x, m) if self.input_conditioning is not None else x
@@ -203,10 +226,10 @@ class AffinePNN(ConditionedMLP):
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
                  n_conditions: int = 1, mass_scale: float = 1e-3, scale_init: float = 1.0,
-                 condition: Condition | None = None) -> None:
+                 condition: Condition | None = None, seed: int = 0) -> None:
         super().__init__(n_features, widths=widths, conditioning="affine", where="all", dropout=dropout,
                          n_conditions=n_conditions, mass_scale=mass_scale, scale_init=scale_init,
-                         condition=condition)
+                         condition=condition, seed=seed)
         self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where")}
 
 
@@ -215,9 +238,10 @@ class ParametricNN(ConditionedMLP):
     then Dense 300/150/100/50 + ReLU (+ Dropout) → Dense(1). 74,051 parameters on 27 features."""
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
-                 n_conditions: int = 1, mass_scale: float = 1e-3, condition: Condition | None = None) -> None:
+                 n_conditions: int = 1, mass_scale: float = 1e-3, condition: Condition | None = None,
+                 seed: int = 0) -> None:
         super().__init__(n_features, widths=widths, conditioning="concat", where="start", dropout=dropout,
-                         n_conditions=n_conditions, mass_scale=mass_scale, condition=condition)
+                         n_conditions=n_conditions, mass_scale=mass_scale, condition=condition, seed=seed)
         self.config = {k: v for k, v in self.config.items() if k not in ("conditioning", "where", "scale_init")}
 
 
@@ -226,10 +250,12 @@ class SingleNN(Classifier):
 
     conditioned = False
 
-    def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25) -> None:
+    def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
+                 seed: int = 0) -> None:
         super().__init__(n_features, n_conditions=1, mass_scale=1e-3, config={
-            "widths": [int(w) for w in widths], "dropout": float(dropout)})
-        net = _mlp(n_features, widths, dropout)
+            "widths": [int(w) for w in widths], "dropout": float(dropout), "seed": seed})
+        with _seeded(seed):
+            net = _mlp(n_features, widths, dropout)
         self.hidden = net[:-1]
         self.output = net[-1]
 
@@ -243,17 +269,20 @@ class IndividualNNs(Classifier):
     Args:
         n_features: number of input features F.
         mass_points: the signal mass points (GeV), one network each.
+        seed: the initial weights of all networks.
     """
 
     def __init__(self, n_features: int, *, mass_points: Sequence[float], widths: Sequence[int] = WIDTHS,
-                 dropout: float = 0.25, condition: Condition | None = None) -> None:
+                 dropout: float = 0.25, condition: Condition | None = None, seed: int = 0) -> None:
         points = sorted(float(p) for p in mass_points)
         if not points or len(set(points)) != len(points):
             raise ValueError(f"mass_points must be distinct values (GeV), got {list(mass_points)}")
         super().__init__(n_features, n_conditions=1, mass_scale=1e-3, condition=condition, config={
-            "mass_points": points, "widths": [int(w) for w in widths], "dropout": float(dropout)})
+            "mass_points": points, "widths": [int(w) for w in widths], "dropout": float(dropout),
+            "seed": seed})
         self.register_buffer("points", torch.tensor(points, dtype=torch.float32) * self.mass_scale)
-        self.nets = nn.ModuleList(_mlp(n_features, widths, dropout) for _ in points)
+        with _seeded(seed):
+            self.nets = nn.ModuleList(_mlp(n_features, widths, dropout) for _ in points)
 
     def route(self, m: torch.Tensor) -> torch.Tensor:
         """Index of the nearest mass point for scaled masses ``m`` ``(N, 1)``."""

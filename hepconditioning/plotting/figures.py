@@ -23,9 +23,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from hepconditioning.evaluation import EvaluationTable, auc_ratio, check_scores, mass_groups
+from hepconditioning.evaluation.histograms import ScoreHistograms
+from hepconditioning.evaluation.protocol import (
+    EvaluationTable,
+    auc_ratio,
+    check_scores,
+    mass_groups,
+)
 from hepconditioning.events import Events
-from hepconditioning.histograms import ScoreHistograms
 from hepconditioning.io.atomic import atomic_path
 from hepconditioning.metrics import SIGMA_RATIO_FAILURE, roc_curve
 

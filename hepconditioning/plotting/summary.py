@@ -20,11 +20,11 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from hepconditioning.evaluation import EvaluationTable
+from hepconditioning.evaluation.histograms import ScoreHistograms, score_histograms
+from hepconditioning.evaluation.protocol import EvaluationTable
+from hepconditioning.evaluation.results import read_results
 from hepconditioning.events import Events
-from hepconditioning.histograms import ScoreHistograms, score_histograms
 from hepconditioning.io.outdir import atomic_directory
-from hepconditioning.io.results import read_results
 from hepconditioning.plotting.figures import (
     auc_vs_mass,
     best_cut_vs_mass,
@@ -126,7 +126,7 @@ def figures_from_results(
     overwrite: bool = False,
     dpi: int = 120,
 ) -> list[Path]:
-    """Draw the figures of a ``results.root`` (:func:`hepconditioning.io.results.write_results`)
+    """Draw the figures of a ``results.root`` (:func:`hepconditioning.evaluation.write_results`)
     into the directory ``out``, built aside and renamed into place when complete.
 
     Returns:

@@ -13,13 +13,14 @@ from hepconditioning.training.inference import ExtrapolationWarning, predict
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
 from hepconditioning.training.loss import soft_targets, weighted_bce
 from hepconditioning.training.serialization import load_model, save_model
-from hepconditioning.training.validation import ValidationResult, Validator
+from hepconditioning.training.validation import ModelSelectionError, ValidationResult, Validator
 
 __all__ = [
     "Batch",
     "BatchSource",
     "ExtrapolationWarning",
     "History",
+    "ModelSelectionError",
     "ParameterBatchSource",
     "TrainConfig",
     "TrainingDivergedError",

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from hepconditioning.errors import HepConditioningError
@@ -35,7 +36,7 @@ from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.device import autocast, resolve_device, to_device
 from hepconditioning.training.distributed import Parallel, join_process_group
 from hepconditioning.training.loss import weighted_bce
-from hepconditioning.training.validation import ValidationResult, Validator
+from hepconditioning.training.validation import ModelSelectionError, ValidationResult, Validator
 
 __all__ = ["History", "TrainingDivergedError", "fit"]
 
@@ -97,6 +98,16 @@ def _check_inputs(model: torch.nn.Module, events: Events, config: TrainConfig, w
         events.column("w_a"), events.column("w_b")  # MissingColumnError names what exists
 
 
+def _check_class_weights(train: Events) -> None:
+    signal = float(train.weights[train.labels == 1].sum(dtype=np.float64))
+    background = float(train.weights[train.labels == 0].sum(dtype=np.float64))
+    if not (signal > 0 and background > 0):
+        raise ModelSelectionError(
+            f"the training events' signal weights sum to {signal:g} and background weights to "
+            f"{background:g}; training needs both classes with positive total weight (check "
+            "the weight column of the input)")
+
+
 def _clone_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
@@ -130,6 +141,8 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
     Raises:
         TrainingDivergedError: the loss became NaN/inf (message names epoch and batch); the
             checkpoint of the last complete epoch is kept.
+        ModelSelectionError: no epoch has a finite validation AUC (one-class validation
+            events, or a class whose weights sum to zero or less).
     """
     from tqdm.auto import tqdm
 
@@ -140,6 +153,8 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
     _check_inputs(model, validation, config, "validation")
     if resume and checkpoint_dir is None:
         raise ValueError("resume=True needs checkpoint_dir= (where the checkpoint was written)")
+    if batches is None and config.targets == "labels":
+        _check_class_weights(train)
     device = resolve_device(config.device)
     parallel = join_process_group(device)
     progress = progress and parallel.is_main
@@ -223,6 +238,11 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         set_dropout_generator(model, None)
         set_dropout_rows(model, None)
         torch.set_num_threads(threads)
+    if history.best_epoch < 0:
+        raise ModelSelectionError(
+            f"no epoch gave a finite validation AUC (per epoch: {history.val_auc}), so there is no "
+            "trained model to keep; the validation events need both classes with positive total "
+            "weight, and a custom validate= must return a finite AUC")
     model.load_state_dict(best_state)
     model.to("cpu")
     model.trained_on = _trained_on(model, train)

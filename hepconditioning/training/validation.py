@@ -14,13 +14,14 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
 from hepconditioning.metrics import roc_auc
 from hepconditioning.sampling import background_mass
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.device import resolve_device, to_device
 
-__all__ = ["ValidationResult", "Validator"]
+__all__ = ["ModelSelectionError", "ValidationResult", "Validator"]
 
 _STREAM = 2**31 - 1  # background-mass draw of the validation set, apart from the epochs
 
@@ -30,6 +31,16 @@ def _weighted_auc(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) -
     if not (weights[labels == 1].sum() > 0 and weights[labels == 0].sum() > 0):
         return float("nan")
     return roc_auc(labels, scores, weights)
+
+
+class ModelSelectionError(HepConditioningError, ValueError):
+    """No epoch can be selected: the validation AUC is not defined (one class, or a class
+    whose total weight is not positive)."""
+
+
+def _class_weights(labels: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    return (float(np.sum(weights[labels == 1], dtype=np.float64)),
+            float(np.sum(weights[labels == 0], dtype=np.float64)))
 
 
 class ValidationResult(NamedTuple):
@@ -46,22 +57,30 @@ class Validator:
     def __init__(self, events: Events, config: TrainConfig) -> None:
         if len(events) == 0:
             raise ValueError("the validation events are empty; pass a non-empty split (e.g. 25 %)")
-        self.mass = background_mass(events, distribution="identical", seed=config.seed, epoch=_STREAM)
-        device = resolve_device(config.device)
-        self.x = to_device(events.to_torch().x, device)
-        self.mass_t = to_device(torch.from_numpy(self.mass), device)
-        self.batch_size = config.validation_batch_size
-        self.mass_points = tuple(float(m) for m in events.mass_points)
         if config.targets == "spin_weights":
             n = len(events)
             self.labels = np.repeat([1.0, 0.0], n)
             self.weights = np.concatenate([events.weights * events.column("w_a"),
                                            events.weights * events.column("w_b")])
-            self.group_mass = np.concatenate([self.mass, self.mass])
             self.duplicate = True
         else:
-            self.labels, self.weights, self.group_mass = events.labels, events.weights, self.mass
+            self.labels, self.weights = events.labels, events.weights
             self.duplicate = False
+        signal, background = _class_weights(self.labels, self.weights)
+        if not (signal > 0 and background > 0):
+            n_signal = int(np.count_nonzero(self.labels == 1))
+            raise ModelSelectionError(
+                f"the validation AUC is undefined: the validation events hold {n_signal} signal "
+                f"events of total weight {signal:g} and {self.labels.size - n_signal} background "
+                f"events of total weight {background:g}; model selection needs both classes with "
+                "positive total weight (check the event weights and the validation split)")
+        self.mass = background_mass(events, distribution="identical", seed=config.seed, epoch=_STREAM)
+        self.group_mass = np.concatenate([self.mass, self.mass]) if self.duplicate else self.mass
+        device = resolve_device(config.device)
+        self.x = to_device(events.to_torch().x, device)
+        self.mass_t = to_device(torch.from_numpy(self.mass), device)
+        self.batch_size = config.validation_batch_size
+        self.mass_points = tuple(float(m) for m in events.mass_points)
 
     def scores(self, model: torch.nn.Module) -> np.ndarray:
         """Logits of every validation event (model in eval mode, no autograd)."""

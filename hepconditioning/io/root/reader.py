@@ -20,7 +20,7 @@ import numpy as np
 import uproot
 
 from hepconditioning.errors import CorruptFileError, EmptyInputError, MissingColumnError
-from hepconditioning.events import Events
+from hepconditioning.events import Events, process_ids
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.root.spec import Count, Expr, RootSpec
 
@@ -197,7 +197,10 @@ class _Output:
                                    ("weights", "weight", 1.0), ("process", "process", None)):
             value = getattr(self.spec, key)
             if isinstance(value, str):
-                self.core[role][start:stop] = _flat(arrays[f"_hc_{key}"], value, where)
+                values = _flat(arrays[f"_hc_{key}"], value, where)
+                if role == "process":  # no silent cast of 1.7 → 1 or 2**31 + 5 → -2**31 + 5
+                    values = process_ids(values, where=f"process {value!r} in {where}")
+                self.core[role][start:stop] = values
             else:
                 self.core[role][start:stop] = default if value is None else value
         for j, (name, expression) in enumerate(self.spec.columns):

@@ -125,6 +125,11 @@ class RootSpec:
             value = getattr(self, name)
             if not isinstance(value, (str, int, float, np.number)) or isinstance(value, bool):
                 raise TypeError(f"RootSpec.{name} must be a branch/expression (str) or a number, got {value!r}")
+        if not isinstance(self.process, str) and not (
+                np.isfinite(self.process) and self.process == np.round(self.process)
+                and -2**31 <= self.process < 2**31):
+            raise ValueError(f"RootSpec.process must be an integer (int32) process id or a branch, "
+                             f"got {self.process!r}")
         if self.weight is not None and not isinstance(self.weight, str):
             raise TypeError(f"RootSpec.weight must be a branch/expression or None, got {self.weight!r}")
         names = [*self.feature_names, *(k for k, _ in self.columns)]

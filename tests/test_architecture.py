@@ -1,0 +1,58 @@
+"""The layers of the package: ``io/`` knows files only (DESIGN.md, docs/architecture.md)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "hepconditioning"
+IO_MAY_IMPORT = ("hepconditioning.io", "hepconditioning.events", "hepconditioning.errors", "hepconditioning._version")
+ABOVE_IO = ("evaluation", "histograms", "metrics", "training", "datasets", "sampling", "nn", "pipeline",
+            "plotting", "multi_instance", "cli", "config")
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module named by an import statement of ``path`` (deferred imports included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path}: relative import"
+            found.add(node.module or "")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "io").rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_io_imports_nothing_above_events(path):
+    upward = sorted(name for name in _imported(path)
+                    if name.startswith("hepconditioning") and not name.startswith(IO_MAY_IMPORT))
+    assert upward == [], f"{path.relative_to(ROOT)} imports {upward}; io/ may import only {IO_MAY_IMPORT}"
+
+
+def test_importing_io_loads_no_layer_above():
+    modules = [f"hepconditioning.{'.'.join(p.relative_to(PACKAGE).with_suffix('').parts)}".removesuffix(".__init__")
+               for p in sorted((PACKAGE / "io").rglob("*.py"))]
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+            + "print(' '.join(sorted(m for m in sys.modules if m.startswith('hepconditioning.'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=ROOT).stdout.split()
+    above = [m for m in loaded if m.split(".")[1] in ABOVE_IO]
+    assert above == [], f"importing hepconditioning.io loads {above}"
+
+
+def test_moved_names_resolve_to_evaluation():
+    import hepconditioning.evaluation as evaluation
+    import hepconditioning.histograms as histograms
+    import hepconditioning.io as io
+
+    assert io.write_results is evaluation.write_results  # README of 0.1: from hepconditioning.io import ...
+    assert io.read_results is evaluation.read_results
+    assert histograms.score_histograms is evaluation.score_histograms
+    with pytest.raises(AttributeError, match="no attribute 'write_result'"):
+        io.write_result  # noqa: B018
