@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from hepconditioning.contract import Condition, TrainedOn
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
-from hepconditioning.nn.contract import Condition, TrainedOn
 from hepconditioning.nn.dropout import set_dropout_generator, set_dropout_rows
 from hepconditioning.training.batches import Batch, BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
@@ -245,7 +245,7 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
             "weight, and a custom validate= must return a finite AUC")
     model.load_state_dict(best_state)
     model.to("cpu")
-    model.trained_on = _trained_on(model, train)
+    model.trained_on = _trained_on(model, train, config)
     model.eval()
     return history
 
@@ -262,8 +262,9 @@ def _shard(batch: Batch, parallel: Parallel, model: torch.nn.Module,
     return tuple(t[start:stop] for t in tensors)
 
 
-def _trained_on(model: torch.nn.Module, train: Events) -> TrainedOn:
+def _trained_on(model: torch.nn.Module, train: Events, config: TrainConfig) -> TrainedOn:
     # the model contract (hepconditioning.nn.Classifier); a foreign module gets mass in GeV
     conditioned = getattr(model, "conditioned", True)
     condition = getattr(model, "condition", Condition()) if conditioned else None
-    return TrainedOn.from_events(train, condition=condition)
+    threads = config.threads or torch.get_num_threads()
+    return TrainedOn.from_events(train, condition=condition, seed=config.seed, threads=threads)
