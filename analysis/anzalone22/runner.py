@@ -1,8 +1,9 @@
 """Train and evaluate one :class:`~studies.Spec`, resumable after ``kill -9``.
 
-Per network the runner keeps, under the work directory, ``<name>/checkpoint.pt`` (written by
-``fit`` after every epoch; a restarted run continues from the last complete epoch) and, in
-the results directory, ``models/<name>.json`` (written atomically once evaluated). A network
+Per network the runner keeps, under the work directory, ``<study>_<name>/checkpoint.pt``
+(written by ``fit`` after every epoch; a restarted run continues from the last complete epoch)
+and, in the results directory, ``models/<study>_<name>.json`` (written atomically once
+evaluated). A network
 whose JSON exists is skipped, so rerunning the same command finishes what is missing.
 
 Evaluation ([Anzalone22] §4): at every mass of :func:`studies.mass_grid` the signal generated
@@ -35,7 +36,7 @@ HIST_BINS = 40
 
 
 def result_path(out: Path, spec: Spec) -> Path:
-    return out / "models" / f"{spec.name}.json"
+    return out / "models" / f"{spec.study}_{spec.name}.json"
 
 
 def build_model(spec: Spec, n_features: int) -> torch.nn.Module:
@@ -95,14 +96,14 @@ def run_one(spec: Spec, scale: Scale, data: DataSets, *, out: Path, work: Path, 
     config = spec.train_config(scale)
     began = time.process_time()
     if finish:
-        saved = _from_checkpoint(model, work / spec.name)
+        saved = _from_checkpoint(model, work / f"{spec.study}_{spec.name}")
         if saved is None:
             return None
         history = SimpleNamespace(**saved)
     else:
-        history = fit(model, train, validation=validation, config=config, checkpoint_dir=work / spec.name,
+        history = fit(model, train, validation=validation, config=config, checkpoint_dir=work / f"{spec.study}_{spec.name}",
                       resume=True, progress=progress)
-        save_model(work / spec.name / "model.pt", model)
+        save_model(work / f"{spec.study}_{spec.name}" / "model.pt", model)
     train_cpu = time.process_time() - began
     began = time.process_time()
     rows = evaluate(model, data.test(), bootstrap=scale.bootstrap, seed=spec.seed)
