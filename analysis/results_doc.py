@@ -36,10 +36,9 @@ def _json(relative: str) -> dict[str, Any] | None:
 
 def _auc(stats: dict[str, Any]) -> str:
     low, high = stats["auc_ci"]
-    text = f"{100 * stats['auc']:.2f}"
     if stats.get("auc_seed_std") is not None:
-        text += f" ± {100 * stats['auc_seed_std']:.2f}"
-    return text + f" <sub>[{100 * low:.2f}, {100 * high:.2f}]</sub>"
+        return f"{100 * stats['auc']:.2f} ± {100 * stats['auc_seed_std']:.2f} <sub>(±{50 * (high - low):.2f})</sub>"
+    return f"{100 * stats['auc']:.2f} <sub>[{100 * low:.2f}, {100 * high:.2f}]</sub>"
 
 
 def table4_side_by_side(summary: dict[str, Any], *, continuous: bool = False) -> str:
@@ -96,7 +95,7 @@ def render() -> str:
     from results_doc_text import TEXT  # the narrative, next to this script
 
     paper = _json("anzalone22/paper/summary.json")
-    small = _json("anzalone22/small/summary.json")
+    small = _json("anzalone22/fraction/summary.json")
     calib = _json("measured/hepmass_calibration.json")
     htau = _json("htautau/summary.json")
     values = {

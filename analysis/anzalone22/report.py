@@ -74,17 +74,19 @@ def _aggregate(results: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, A
 
 
 def _cell(stats: dict[str, Any], key: str = "auc", scale: float = 100.0, digits: int = 2) -> str:
-    value = f"{scale * stats[key]:.{digits}f}"
-    if stats.get(f"{key}_seed_std") is not None:
-        value += f" ± {scale * stats[f'{key}_seed_std']:.{digits}f}"
+    if stats.get(f"{key}_seed_std") is not None:  # several seeds: mean ± seed std (bootstrap half-width)
+        low, high = stats[f"{key}_ci"]
+        return (f"{scale * stats[key]:.{digits}f} ± {scale * stats[f'{key}_seed_std']:.{digits}f} "
+                f"(±{scale * (high - low) / 2:.{digits}f})")
     low, high = stats[f"{key}_ci"]
-    return value + f" [{scale * low:.{digits}f}, {scale * high:.{digits}f}]"
+    return f"{scale * stats[key]:.{digits}f} [{scale * low:.{digits}f}, {scale * high:.{digits}f}]"
 
 
 def _markdown(study: str, rows: dict[str, dict[str, Any]], expected: list[str], masses) -> str:
     head = "| network | " + " | ".join(f"{m:g} GeV" for m in masses) + " |"
-    lines = [f"## {TITLES.get(study, study)}", "", "AUC % (mean over seeds ± seed std [bootstrap ±1σ interval "
-             "of the first seed]); σ_ratio below.", "", head, "|---|" + "---|" * len(masses)]
+    lines = [f"## {TITLES.get(study, study)}", "", "AUC %: one seed: value [bootstrap ±1σ interval of the test "
+             "sample]; several seeds: mean ± seed std (bootstrap ±1σ half-width). σ_ratio below.", "", head,
+             "|---|" + "---|" * len(masses)]
     for label in expected:
         if label in rows:
             cells = [_cell(rows[label]["mass"][f"{m:g}"]) for m in masses]

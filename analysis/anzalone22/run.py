@@ -54,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", default=None, help="comma-separated network names to run")
     parser.add_argument("--epochs", type=int, default=None, help="override the card's epochs (recorded)")
     parser.add_argument("--estimate", action="store_true", help="print the CPU-time estimate and stop")
+    parser.add_argument("--bootstrap", type=int, default=None, help="override the card's bootstrap replicas")
     parser.add_argument("--finish", action="store_true",
                         help="train nothing: evaluate unfinished networks from their best epoch so far (partial)")
     parser.add_argument("--prepare", action="store_true", help="generate and cache the data sets, then stop")
@@ -64,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     scale = load_scale(args.scale)
     if args.epochs is not None:
         scale = dataclasses.replace(scale, training={**scale.training, "epochs": args.epochs})
+    if args.bootstrap is not None:
+        scale = dataclasses.replace(scale, bootstrap=args.bootstrap)
     cache = (args.work or (args.out.parent / f"work-{scale.name}" if args.out else None))
     data = DataSets(scale, cache=cache / "data" if cache is not None and scale.name == "paper" else None)
     names = args.only.split(",") if args.only else None
