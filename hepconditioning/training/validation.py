@@ -20,6 +20,7 @@ from hepconditioning.metrics import roc_auc
 from hepconditioning.sampling import background_mass
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.device import resolve_device, to_device
+from hepconditioning.training.inference import batched_logits
 
 __all__ = ["ModelSelectionError", "ValidationResult", "Validator"]
 
@@ -88,11 +89,10 @@ class Validator:
         model.eval()
         try:
             with torch.inference_mode():
-                out = [model(self.x[i:i + self.batch_size], self.mass_t[i:i + self.batch_size])
-                       for i in range(0, self.x.shape[0], self.batch_size)]
+                out = batched_logits(model, self.x, self.mass_t, batch_size=self.batch_size)
         finally:
             model.train(was_training)
-        return torch.cat(out).float().cpu().numpy()
+        return out.float().cpu().numpy()
 
     def __call__(self, model: torch.nn.Module) -> ValidationResult:
         scores = self.scores(model)
