@@ -7,12 +7,13 @@ import warnings
 import numpy as np
 import torch
 
+from hepconditioning.errors import HepConditioningWarning
 from hepconditioning.events import Events
 
 __all__ = ["ExtrapolationWarning", "predict"]
 
 
-class ExtrapolationWarning(UserWarning):
+class ExtrapolationWarning(HepConditioningWarning):
     """A prediction asks for a mass outside the range the model was trained on."""
 
 
