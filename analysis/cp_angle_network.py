@@ -45,8 +45,7 @@ from matplotlib.figure import Figure
 
 from hepconditioning import Events
 from hepconditioning.datasets import htautau
-from hepconditioning.io import write_root
-from hepconditioning.io.outdir import atomic_directory
+from hepconditioning.io import atomic_directory, write_root
 from hepconditioning.metrics import roc_auc
 from hepconditioning.multi_instance import oracle_score
 from hepconditioning.nn import ConditionedMLP, SingleNN

@@ -25,9 +25,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from hepconditioning.config import ModelConfig, bundled_data, load_config
+from hepconditioning.config import ModelConfig, load_config
 from hepconditioning.evaluation import auc_ratio, evaluate_scores, evaluation_events, write_results
-from hepconditioning.io.outdir import atomic_directory
+from hepconditioning.io import atomic_directory, bundled_path
 from hepconditioning.pipeline import build_model, load_data
 from hepconditioning.plotting import save_figure
 from hepconditioning.training import fit, predict
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
 
-    config = load_config(args.card or bundled_data("demo.toml"))
+    config = load_config(args.card or bundled_path("demo.toml"))
     if args.epochs is not None:
         config = dataclasses.replace(config, training=dataclasses.replace(config.training,
                                                                           epochs=args.epochs))

@@ -24,7 +24,7 @@ from hepconditioning.events import Events, TorchEvents
 from hepconditioning.standardization import Standardizer
 
 _SUBMODULES = (
-    "config", "datasets", "errors", "evaluation", "histograms", "io", "metrics",
+    "config", "contract", "datasets", "errors", "evaluation", "histograms", "io", "metrics",
     "multi_instance", "nn", "physics", "pipeline", "plotting", "sampling", "training",
 )
 

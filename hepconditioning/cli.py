@@ -29,10 +29,11 @@ __all__ = ["build_parser", "main"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from hepconditioning.config import bundled_data, load_config
+    from hepconditioning.config import load_config
+    from hepconditioning.io import bundled_path
     from hepconditioning.pipeline import run
 
-    config = load_config(bundled_data("demo.toml"))
+    config = load_config(bundled_path("demo.toml"))
     training = config.training
     if args.epochs is not None:
         training = dataclasses.replace(training, epochs=args.epochs)
@@ -57,6 +58,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from hepconditioning.datasets.hepmass import FEATURES, physical
     from hepconditioning.evaluation import evaluate_per_mass, evaluation_events, write_results
     from hepconditioning.io.atomic import check_output_path
     from hepconditioning.training import load_model, predict
@@ -64,6 +66,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     check_output_path(args.out, overwrite=args.overwrite)
     model = load_model(args.model)
     events = _read_events(args.data, mass_points=args.mass_points)
+    if model.trained_on.features == FEATURES and events.feature_names == tuple(f.name for f in FEATURES):
+        events = physical(events)  # HEPMASS files store the features standardized; the model takes GeV
     evaluation = evaluation_events(events, masses=args.masses, balance=args.balance)
     scores = predict(model, evaluation)
     table = evaluate_per_mass(lambda ev: scores, evaluation)

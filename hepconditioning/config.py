@@ -22,23 +22,15 @@ from typing import Any
 from hepconditioning.errors import ConfigError, nearest_names
 from hepconditioning.io.bundled import bundled_path
 
-__all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "bundled_data", "load_config",
-           "parse_config"]
+__all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "load_config", "parse_config"]
 
 DATA_KINDS = ("hepmass",)  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
 # model names become file, ROOT branch and directory names (as io.results.check_model_names)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def bundled_data(name: str) -> Path:
-    """Path of a file shipped in ``data/`` (installed copy first, then the source tree)."""
-    path = bundled_path(name)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"bundled data file {name!r} not found (looked in the installed package's _data/ and in "
-            f"{str(path.parent)!r}); reinstall with: pip install -e ."
-        )
-    return path
+bundled_data = bundled_path
+"""Alias of :func:`hepconditioning.io.bundled_path` (named in data/README.md before 0.2)."""
 
 
 @dataclass(frozen=True)

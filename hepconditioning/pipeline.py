@@ -10,7 +10,10 @@ Output directory layout::
     results.root         TTree ``scores`` (one ``score_<model>`` branch per model), and per model
                          ``<model>/best_cuts`` and ``<model>/mass_<m>/`` histograms (see
                          :mod:`hepconditioning.io.results`)
-    models/<model>.pt    trained models with their metadata (:func:`hepconditioning.training.load_model`)
+    models/<model>.pt    self-contained model files (:func:`hepconditioning.training.load_model`):
+                         they take the 27 features in physical units (GeV, rad; see
+                         :mod:`hepconditioning.datasets.hepmass.features`) and carry the
+                         standardization fitted on the training split and the card's text
     table.md             per-mass table of every model (AUC, PR AUC, σ_ratio, best cut)
     history_<model>.json training history (loss, validation AUC per mass per epoch)
     *.png                mplhep figures (AUC, σ_ratio and best cut vs mass; ROC, score
@@ -34,6 +37,7 @@ import numpy as np
 from hepconditioning.config import RunConfig
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory, check_output_directory
+from hepconditioning.standardization import Standardizer
 from hepconditioning.training import ExtrapolationWarning
 
 __all__ = ["RunResult", "build_model", "load_data", "run"]
@@ -109,6 +113,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     ``resume=True`` continues in the partial directory a killed run left behind, and ends
     bit-identical to an uninterrupted run; otherwise such leftovers are removed.
     """
+    from hepconditioning.datasets.hepmass import FEATURES, physical
     from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
     from hepconditioning.plotting import summary_figures
     from hepconditioning.training import fit, predict, save_model
@@ -122,6 +127,11 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     # the output location is created (and proven writable) before any data is read
     with atomic_directory(out, overwrite=config.output.overwrite, resume=resume, log=log) as tmp:
         train, validation, test = load_data(config)
+        hepmass = train.feature_names == tuple(f.name for f in FEATURES)
+        if hepmass:  # stored standardized: the models take (and their files document) physical units
+            train, validation, test = physical(train), physical(validation), physical(test)
+        standardizer = Standardizer.fit(train)  # the training split only
+        card = _card_text(config)
         log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
         evaluation = evaluation_events(test, balance=config.output.evaluation_balance)
         (tmp / "models").mkdir(exist_ok=True)
@@ -130,11 +140,12 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
             log(f"training {label} ({model_config.type}) ...")
             model = build_model(model_config, train.n_features, train.mass_points,
                                 seed=config.training.seed)
+            model.set_standardizer(standardizer)
             histories[label] = fit(model, train, validation=validation, config=config.training,
                                    progress=progress, checkpoint_dir=tmp / "checkpoints" / label,
                                    resume=resume)
-            save_model(tmp / "models" / f"{label}.pt", model,
-                       metadata={"model": label, "card": str(config.source_path or "")})
+            save_model(tmp / "models" / f"{label}.pt", model, metadata={"model": label, "type": model_config.type},
+                       card=card, features=FEATURES if hepmass else None)
             with warnings.catch_warnings():
                 # masses left out of training (train_masses) are scored on purpose
                 warnings.simplefilter("ignore", ExtrapolationWarning)
@@ -157,6 +168,14 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")
     return RunResult(out, tables, histories, seconds)
+
+
+def _card_text(config: RunConfig) -> str:
+    """The card's contents for the model files (the file's text; the parsed card if none)."""
+    if config.source_path is not None and Path(config.source_path).is_file():
+        return Path(config.source_path).read_text()
+    fields = {k: v for k, v in dataclasses.asdict(config).items() if k != "source_path"}
+    return json.dumps(fields, indent=1, default=str)
 
 
 def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int) -> None:

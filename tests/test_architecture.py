@@ -56,3 +56,15 @@ def test_moved_names_resolve_to_evaluation():
     assert histograms.score_histograms is evaluation.score_histograms
     with pytest.raises(AttributeError, match="no attribute 'write_result'"):
         io.write_result  # noqa: B018
+
+
+FILE_CALLS = ("uproot.recreate", "uproot.open", "uproot.update", "gzip.open", "gzip.GzipFile",
+              "pyarrow.csv", "output_stream")
+
+
+@pytest.mark.parametrize("folder", ["hepconditioning", "analysis"])
+def test_files_are_opened_only_under_io(folder):
+    outside = [path for path in sorted((ROOT / folder).rglob("*.py")) if (PACKAGE / "io") not in path.parents]
+    found = [f"{path.relative_to(ROOT)}: {call}" for path in outside for call in FILE_CALLS
+             if call in path.read_text()]
+    assert found == [], f"files opened outside hepconditioning/io: {found}; use the io/ readers and writers"

@@ -231,6 +231,42 @@ def test_train_with_zero_weights_is_one_clear_error(tmp_path, capsys):
     assert files_in(tmp_path) == ["card.toml", "zero.root"]
 
 
+# -- item 5 (model file, i13): a damaged model file is refused by name ------------------
+def _damage(path, how):
+    data = bytearray(path.read_bytes())
+    if how == "bit-flipped":
+        weight = torch.load(path, weights_only=True)["state_dict"]["dense.0.weight"].numpy().tobytes()
+        data[bytes(data).index(weight) + len(weight) // 2] ^= 0x10
+    elif how == "truncated":
+        data = data[: len(data) // 3]
+    else:
+        data = bytearray(b"# not a model\nhello\n")
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["bit-flipped", "truncated", "text"])
+def test_damaged_model_file_is_one_clear_error(tmp_path, capsys, how):
+    """Issue 11 item 5: a damaged model file is refused by name (stored SHA-256), in the API and the CLI."""
+    from hepconditioning.errors import CorruptFileError
+    from hepconditioning.training import save_model
+
+    events = small_events()
+    model = AffinePNN(3, widths=(8,), dropout=0.0)
+    fit(model, events, validation=events, config=TrainConfig(epochs=1, batch_size=200), progress=False)
+    path = save_model(tmp_path / "model.pt", model)
+    _damage(path, how)
+    with pytest.raises(CorruptFileError, match=f"model file '{path}' is damaged"):
+        load_model(path)
+    data = tmp_path / "data.root"
+    from hepconditioning.io import write_events
+
+    write_events(data, events)
+    out = tmp_path / "results.root"
+    line = cli_error(capsys, ["evaluate", str(path), str(data), "--out", str(out)])
+    assert str(path) in line and "damaged" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.root", "model.pt"]
+
+
 # -- item 6: damaged or foreign inputs of evaluate and plot --------------------------------
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from hepconditioning.config import bundled_data, load_config, parse_config
+from hepconditioning.config import load_config, parse_config
 from hepconditioning.errors import ConfigError
+from hepconditioning.io import bundled_path
 from hepconditioning.training import TrainConfig
 
 
 def test_demo_card_is_valid():
-    config = load_config(bundled_data("demo.toml"))
+    config = load_config(bundled_path("demo.toml"))
     assert [m.label for m in config.models] == ["AffinePNN", "pNN"]
     assert isinstance(config.training, TrainConfig)
     assert config.data.kind == "hepmass"

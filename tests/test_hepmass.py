@@ -6,7 +6,7 @@ import pytest
 from hepconditioning import Events
 from hepconditioning.datasets import hepmass
 from hepconditioning.datasets.hepmass import partons
-from hepconditioning.io import HEPMASS_FEATURES
+from hepconditioning.io import HEPMASS_FEATURES, bundled_path
 from hepconditioning.physics import kinematics as kin
 
 MASSES = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
@@ -246,9 +246,11 @@ def test_load_hepmass_splits(sample, tmp_path):
 
 
 def test_bundled_sample():
-    if not hepmass.BUNDLED_SAMPLE.exists():
+    try:
+        sample = bundled_path(hepmass.SAMPLE)
+    except FileNotFoundError:
         pytest.skip("data/hepmass_sample.csv.gz not in this tree")
-    assert hepmass.BUNDLED_SAMPLE.stat().st_size <= 5 * 2**20
+    assert sample.stat().st_size <= 5 * 2**20
     events = hepmass.load_hepmass("bundled", split=None)
     test = hepmass.load_hepmass("bundled", split="test")
     assert len(events) + len(test) == 40_000

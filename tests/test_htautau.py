@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from hepconditioning.datasets import htautau as ht
 from hepconditioning.errors import MissingColumnError, NonFiniteError
 from hepconditioning.events import Events
+from hepconditioning.io import bundled_path
 from hepconditioning.physics import kinematics as kin
 from hepconditioning.physics import tau
 
@@ -260,7 +261,9 @@ def test_write_generated(tmp_path):
 
 
 def test_bundled_sample():
-    if not ht.SAMPLE_PATH.exists():
+    try:
+        bundled_path(ht.SAMPLE)
+    except FileNotFoundError:
         pytest.skip("bundled sample data/htautau_sample.root not in this checkout")
     ev = ht.load_htautau(derived=True)
     assert len(ev) == 20_000

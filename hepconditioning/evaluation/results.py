@@ -25,6 +25,7 @@ from hepconditioning.evaluation.protocol import EvaluationTable, check_scores, e
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_output_path
 from hepconditioning.io.results import check_model_names, read_results_file, write_results_file
+from hepconditioning.io.root.writer import DEFAULT_COMPRESSION
 
 __all__ = ["Results", "read_results", "write_results"]
 
@@ -70,7 +71,7 @@ def write_results(
     tables: EvaluationTable | Mapping[str, EvaluationTable] | None = None,
     bins: int = 50,
     range: tuple[float, float] = (0.0, 1.0),
-    compression: str | None = "lz4",
+    compression: str | None = DEFAULT_COMPRESSION,
 ) -> Path:
     """Write per-event scores, per-mass score histograms, cut curves and best cuts.
 

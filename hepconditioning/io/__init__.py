@@ -9,7 +9,12 @@ This layer knows files only: it imports nothing above :mod:`hepconditioning.even
   :func:`read_events` (exact ``Events`` round trip).
 - :func:`write_results_file` / :func:`read_results_file`: the results file (scores, per-mass
   tables and histograms, already computed; layout in :mod:`hepconditioning.io.results`).
-- :func:`atomic_path`: every writer writes a temporary file and renames it on success.
+- The one file layer of the package: one codec default (:data:`DEFAULT_COMPRESSION`), one tree
+  lookup (:func:`open_root`, :func:`find_tree`: damaged files raise ``CorruptFileError``,
+  missing trees ``MissingColumnError``), one atomic write (:func:`atomic_path`; streamed:
+  :func:`tree_writer`, :func:`csv_writer`; directories: :func:`atomic_directory`), named
+  columns of other layouts (:func:`read_columns`, :func:`file_format`) and the bundled files
+  (:func:`bundled_path`). Nothing outside ``io/`` opens a file for writing with uproot or gzip.
 
 ``hepconditioning.io.write_results`` and ``read_results`` (which compute the tables and
 histograms) moved to :mod:`hepconditioning.evaluation`; the old names still resolve there,
@@ -22,6 +27,8 @@ import importlib
 from typing import Any
 
 from hepconditioning.io.atomic import atomic_path, check_output_path
+from hepconditioning.io.bundled import bundled_path
+from hepconditioning.io.columns import file_format, read_columns
 from hepconditioning.io.csv import (
     HEPMASS_COLUMNS,
     HEPMASS_FEATURES,
@@ -30,6 +37,8 @@ from hepconditioning.io.csv import (
     snap_mass,
     write_csv,
 )
+from hepconditioning.io.csv.writer import csv_writer
+from hepconditioning.io.outdir import atomic_directory, check_output_directory
 from hepconditioning.io.results import (
     ResultsFile,
     mass_directory,
@@ -46,8 +55,12 @@ from hepconditioning.io.root import (
     write_events,
     write_root,
 )
+from hepconditioning.io.root.reader import CORRUPT, find_tree, open_root
+from hepconditioning.io.root.writer import DEFAULT_COMPRESSION, tree_writer
 
 __all__ = [
+    "CORRUPT",
+    "DEFAULT_COMPRESSION",
     "HEPMASS_COLUMNS",
     "HEPMASS_FEATURES",
     "HEPMASS_MASSES",
@@ -56,14 +69,23 @@ __all__ = [
     "Jagged",
     "ResultsFile",
     "RootSpec",
+    "atomic_directory",
     "atomic_path",
+    "bundled_path",
+    "check_output_directory",
     "check_output_path",
+    "csv_writer",
+    "file_format",
+    "find_tree",
     "mass_directory",
+    "open_root",
+    "read_columns",
     "read_csv",
     "read_events",
     "read_results_file",
     "read_root",
     "snap_mass",
+    "tree_writer",
     "write_csv",
     "write_events",
     "write_results_file",

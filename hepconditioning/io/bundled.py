@@ -1,5 +1,5 @@
-"""Where the bundled samples and run cards live: ``hepconditioning/_data`` in an installed
-wheel, ``data/`` in a source checkout (editable install)."""
+"""The one lookup of bundled files (samples, run cards): ``hepconditioning/_data`` in an
+installed wheel, ``data/`` in a source checkout (editable install)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,16 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 _FOLDERS = (_PACKAGE / "_data", _PACKAGE.parent / "data")
 
 
-def bundled_path(name: str) -> Path:
-    """Path of the bundled file ``name``: the first folder holding it, else the source-tree
-    path (so that a missing file is reported where a checkout would have it)."""
+def bundled_path(name: str, *, hint: str = "reinstall with: pip install -e .") -> Path:
+    """Path of the bundled file ``name`` (e.g. ``"demo.toml"``, ``"hepmass_sample.csv.gz"``).
+
+    Raises:
+        FileNotFoundError: no folder holds it; names the folders looked in and ends with ``hint``
+            (what to do instead).
+    """
     for folder in _FOLDERS:
-        if (folder / name).exists():
+        if (folder / name).is_file():
             return folder / name
-    return _FOLDERS[1] / name
+    raise FileNotFoundError(
+        f"bundled file {name!r} not found (looked in {', '.join(repr(str(f)) for f in _FOLDERS)}); {hint}"
+    )

@@ -39,7 +39,7 @@ from hepconditioning.errors import CorruptFileError, FileFormatError
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.root.reader import CORRUPT, open_root
-from hepconditioning.io.root.writer import write_root
+from hepconditioning.io.root.writer import DEFAULT_COMPRESSION, write_root
 
 __all__ = [
     "HISTOGRAM_NAMES",
@@ -90,7 +90,7 @@ def write_results_file(
     *,
     tables: Mapping[str, Mapping[str, np.ndarray]],
     histograms: Mapping[str, Mapping[float, Mapping[str, Any]]],
-    compression: str | None = "lz4",
+    compression: str | None = DEFAULT_COMPRESSION,
 ) -> Path:
     """Write computed scores, per-mass tables and histograms in the layout of the module.
 

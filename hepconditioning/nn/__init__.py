@@ -4,6 +4,7 @@ and a fast dropout (:mod:`.dropout`). Models return logits; losses live in
 
 from __future__ import annotations
 
+from hepconditioning.contract import Condition, Feature, TrainedOn
 from hepconditioning.nn.conditioning import (
     AffineConditioning,
     ConcatConditioning,
@@ -11,7 +12,6 @@ from hepconditioning.nn.conditioning import (
     ConditionalScaling,
     Conditioning,
 )
-from hepconditioning.nn.contract import Condition, Feature, TrainedOn
 from hepconditioning.nn.dropout import FastDropout, set_dropout_generator
 from hepconditioning.nn.models import (
     AffinePNN,

@@ -15,7 +15,7 @@ multiplied by ``mass_scale`` (default 1/1000: GeV → TeV, as in [Anzalone22] Ta
   point, each event routed to the network of its nearest mass point.
 
 Every model derives from :class:`Classifier`, which declares the model contract (``conditioned``,
-``condition``, ``trained_on``, ``standardizer``, ``config``; see :mod:`.contract`).
+``condition``, ``trained_on``, ``standardizer``, ``config``; see :mod:`hepconditioning.contract`).
 Initial weights come from ``seed`` (default 0) through a generator scoped to the constructor:
 the same options give bit-identical weights, and torch's global random state is left untouched.
 """
@@ -30,8 +30,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from hepconditioning.contract import Condition, TrainedOn
 from hepconditioning.nn.conditioning import CONDITIONINGS, AffineConditioning, glorot_linear
-from hepconditioning.nn.contract import Condition, TrainedOn
 from hepconditioning.nn.dropout import FastDropout
 from hepconditioning.nn.fused import affine_block, conditions_with_one
 from hepconditioning.nn.standardize import Standardization
@@ -54,16 +54,17 @@ def _seeded(seed: int) -> Iterator[None]:
 class Classifier(nn.Module):
     """Base class of every model: the model contract and the shared input handling.
 
-    The contract (see :mod:`.contract`), declared here for every subclass:
+    The contract (see :mod:`hepconditioning.contract`), declared here for every subclass:
 
     - ``conditioned`` (class attribute): whether the output depends on the condition;
-    - ``condition``: :class:`~.contract.Condition` name and unit of the parameter passed as
+    - ``condition``: :class:`~hepconditioning.contract.Condition` name and unit of the parameter passed as
       ``model(x, mass)`` (default ``mass`` in GeV; ``Condition("alpha", "rad")`` for a CP angle);
-    - ``trained_on``: :class:`~.contract.TrainedOn` (features, trained condition points and
+    - ``trained_on``: :class:`~hepconditioning.contract.TrainedOn` (features, trained condition points and
       range) — ``None`` until ``fit`` or ``load_model`` sets it;
     - ``standardizer``: :class:`~.standardize.Standardization`, applied to ``x`` first
       (identity until :meth:`set_standardizer`), so the model takes raw features;
-    - ``config``: the constructor options (``save_model`` rebuilds the model from them).
+    - ``config``: the constructor options (``save_model`` rebuilds the model from them);
+    - ``metadata``: what ``load_model`` read from the model file (card, versions, ...).
     """
 
     conditioned: ClassVar[bool] = True
@@ -88,6 +89,7 @@ class Classifier(nn.Module):
         self.config = {"n_features": self.n_features, **config}
         self.condition: Condition = condition if condition is not None else Condition()
         self.trained_on: TrainedOn | None = None
+        self.metadata: dict[str, Any] = {}
         self.standardizer = Standardization(self.n_features)
 
     def set_standardizer(self, standardizer: Standardizer) -> None:
@@ -96,6 +98,14 @@ class Classifier(nn.Module):
             raise TypeError(f"set_standardizer expects a hepconditioning.Standardizer, got "
                             f"{type(standardizer).__name__}")
         self.standardizer.load(standardizer)
+
+    def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
+                batch_size: int = 65536) -> np.ndarray:
+        """Signal probabilities on raw inputs: :func:`hepconditioning.training.predict`
+        (``(N,)``, or ``(N, K)`` with ``hypotheses=``)."""
+        from hepconditioning.training.inference import predict
+
+        return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
         x = torch.as_tensor(x)

@@ -12,7 +12,7 @@ from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.inference import ExtrapolationWarning, predict
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
 from hepconditioning.training.loss import soft_targets, weighted_bce
-from hepconditioning.training.serialization import load_model, save_model
+from hepconditioning.training.serialization import OldModelFormatError, load_model, save_model
 from hepconditioning.training.validation import ModelSelectionError, ValidationResult, Validator
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "ExtrapolationWarning",
     "History",
     "ModelSelectionError",
+    "OldModelFormatError",
     "ParameterBatchSource",
     "TrainConfig",
     "TrainingDivergedError",

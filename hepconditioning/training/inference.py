@@ -1,14 +1,16 @@
-"""Scores of a trained model on :class:`~hepconditioning.events.Events`."""
+"""Scores of a trained model on raw inputs: :func:`predict`."""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import torch
 
 from hepconditioning.errors import HepConditioningWarning
 from hepconditioning.events import Events
+from hepconditioning.training.inputs import feature_matrix
 
 __all__ = ["ExtrapolationWarning", "predict"]
 
@@ -17,53 +19,78 @@ class ExtrapolationWarning(HepConditioningWarning):
     """A prediction asks for a mass outside the range the model was trained on."""
 
 
-def predict(model: torch.nn.Module, events: Events, *, mass: float | np.ndarray | None = None,
-            batch_size: int = 65536) -> np.ndarray:
-    """Signal probabilities ``σ(model(x, mass))``, shape ``(N,)`` float32.
-
-    Args:
-        model: a model of :mod:`hepconditioning.nn` (returns logits).
-        events: events with the model's features (same order).
-        mass: GeV; ``None`` uses ``events.mass``, a scalar evaluates every event at that mass
-            (the usual way to score a mass hypothesis), an array gives one value per event.
-        batch_size: events per forward pass.
-
-    A mass outside the trained range ``[min M, max M]`` warns :class:`ExtrapolationWarning`
-    (extrapolation is allowed, but flagged).
-    """
-    if not isinstance(events, Events):
-        raise TypeError(f"predict expects hepconditioning.Events, got {type(events).__name__}")
+def _warn_outside(model: Any, values: np.ndarray) -> None:
     info = getattr(model, "trained_on", None)
-    n_features = getattr(model, "n_features", events.n_features)
-    if events.n_features != n_features:
-        raise ValueError(
-            f"the model expects {n_features} features but the events have {events.n_features} "
-            f"({', '.join(events.feature_names[:6])}{', ...' if events.n_features > 6 else ''}); "
-            "select the features the model was trained on"
-        )
-    names = info.feature_names if info is not None else None
-    if names and names != events.feature_names:
-        raise ValueError(
-            f"feature names differ from the training ones: model {list(names)[:6]}..., "
-            f"events {list(events.feature_names)[:6]}...; reorder with the training feature list"
-        )
-    values = events.mass if mass is None else np.broadcast_to(np.asarray(mass, dtype=np.float32), (len(events),))
     condition = info.condition if info is not None else None
-    low, high = condition.range if condition is not None and condition.range else (None, None)
-    if low is not None and len(values) and (values.min() < low or values.max() > high):
+    if condition is None or condition.range is None or not values.size:
+        return
+    low, high = condition.range
+    if values.min() < low or values.max() > high:
         warnings.warn(
             f"{condition.name} values {values.min():g}–{values.max():g} {condition.unit} reach outside the "
             f"trained range [{low:g}, {high:g}] {condition.unit}; the scores are an extrapolation",
-            ExtrapolationWarning, stacklevel=2,
+            ExtrapolationWarning, stacklevel=3,
         )
-    x = events.to_torch().x
-    m = torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
+
+
+def _scores(model: torch.nn.Module, x: torch.Tensor, m: torch.Tensor, batch_size: int) -> torch.Tensor:
+    out = [torch.sigmoid(model(x[i:i + batch_size], m[i:i + batch_size])) for i in range(0, len(x), batch_size)]
+    return torch.cat(out) if out else torch.zeros(0)
+
+
+def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | None = None,
+            hypotheses: Any = None, batch_size: int = 65536) -> np.ndarray:
+    """Signal probabilities ``σ(model(x, mass))`` on raw inputs, float32.
+
+    Args:
+        model: a model of :mod:`hepconditioning.nn` (returns logits; its standardizer turns
+            raw features into network inputs).
+        inputs: ``Events``; a mapping, numpy structured array or awkward record of named
+            ``(N,)`` arrays (the trained feature names); or an ``(N, F)`` array in the trained
+            order (see :func:`hepconditioning.training.inputs.feature_matrix`).
+        mass: the condition (GeV for HEPMASS; its name and unit are ``model.condition``):
+            a scalar (every event at that value, the usual way to score one hypothesis) or an
+            ``(N,)`` array (one value per event). ``None`` uses ``events.mass`` for ``Events``.
+        hypotheses: several condition values ``(K,)`` at once instead of ``mass``: every event
+            is scored at each, and the result has shape ``(N, K)``.
+        batch_size: events per forward pass.
+
+    Returns:
+        ``(N,)``, or ``(N, K)`` with ``hypotheses``.
+
+    A condition outside the trained range warns :class:`ExtrapolationWarning` (allowed, flagged).
+    """
+    x_np = feature_matrix(model, inputs)
+    n = x_np.shape[0]
+    if hypotheses is not None:
+        if mass is not None:
+            raise ValueError("give either mass= (one value or one per event) or hypotheses= (K values), not both")
+        values = np.atleast_1d(np.asarray(hypotheses, dtype=np.float32))
+        if values.ndim != 1 or not values.size:
+            raise ValueError(f"hypotheses must be a non-empty 1-d sequence of values, got shape {values.shape}")
+        columns = [np.full(n, v, dtype=np.float32) for v in values]
+    elif mass is None:
+        if not isinstance(inputs, Events):
+            name = getattr(getattr(model, "condition", None), "name", "mass")
+            raise ValueError(f"give the condition: predict(model, inputs, mass=...) ({name}: a value, one per "
+                             "event, or hypotheses=[...] for several)")
+        columns = [inputs.mass]
+    else:
+        m = np.asarray(mass, dtype=np.float32)
+        if m.ndim > 1 or (m.ndim == 1 and m.shape[0] != n):
+            raise ValueError(f"mass must be a scalar or have shape ({n},) (one per event), got {m.shape}; "
+                             "use hypotheses=[...] to score several values")
+        columns = [np.full(n, m, dtype=np.float32) if m.ndim == 0 else m]
+    _warn_outside(model, np.concatenate(columns) if columns else np.zeros(0))
+    x = torch.from_numpy(x_np)
     was_training = model.training
     model.eval()
     try:
         with torch.inference_mode():
-            out = [torch.sigmoid(model(x[i:i + batch_size], m[i:i + batch_size]))
-                   for i in range(0, len(events), batch_size)]
+            out = [_scores(model, x, torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)), batch_size)
+                   for c in columns]
     finally:
         model.train(was_training)
-    return torch.cat(out).numpy() if out else np.zeros(0, dtype=np.float32)
+    if hypotheses is None:
+        return out[0].numpy()
+    return torch.stack(out, dim=1).numpy() if n else np.zeros((0, len(columns)), dtype=np.float32)

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from hepconditioning.contract import Condition, TrainedOn
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
-from hepconditioning.nn.contract import Condition, TrainedOn
 from hepconditioning.nn.dropout import set_dropout_generator
 from hepconditioning.training.batches import BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
@@ -225,13 +225,14 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
             "trained model to keep; the validation events need both classes with positive total "
             "weight, and a custom validate= must return a finite AUC")
     model.load_state_dict(best_state)
-    model.trained_on = _trained_on(model, train)
+    model.trained_on = _trained_on(model, train, config)
     model.eval()
     return history
 
 
-def _trained_on(model: torch.nn.Module, train: Events) -> TrainedOn:
+def _trained_on(model: torch.nn.Module, train: Events, config: TrainConfig) -> TrainedOn:
     # the model contract (hepconditioning.nn.Classifier); a foreign module gets mass in GeV
     conditioned = getattr(model, "conditioned", True)
     condition = getattr(model, "condition", Condition()) if conditioned else None
-    return TrainedOn.from_events(train, condition=condition)
+    threads = config.threads or torch.get_num_threads()
+    return TrainedOn.from_events(train, condition=condition, seed=config.seed, threads=threads)

@@ -9,6 +9,7 @@ acceptance, b-tagging, MET) → :mod:`.reconstruction` (the 27 features) →
 
 from __future__ import annotations
 
+from hepconditioning.datasets.hepmass.features import FEATURES, physical
 from hepconditioning.datasets.hepmass.generator import (
     DEFAULT_CHUNK,
     MASSES,
@@ -24,7 +25,7 @@ from hepconditioning.datasets.hepmass.imbalanced import (
     imbalanced_scale,
     make_imbalanced,
 )
-from hepconditioning.datasets.hepmass.loading import BUNDLED_SAMPLE, load_hepmass
+from hepconditioning.datasets.hepmass.loading import SAMPLE, load_hepmass
 from hepconditioning.datasets.hepmass.pythia import generate_pythia
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import (
@@ -35,14 +36,15 @@ from hepconditioning.datasets.hepmass.standardization import (
 )
 
 __all__ = [
-    "BUNDLED_SAMPLE",
     "DEFAULT_CHUNK",
+    "FEATURES",
     "FEATURE_MEANINGS",
     "FEATURE_MEANS",
     "FEATURE_STDS",
     "HEPMASS_SIGNAL_PER_MASS",
     "IMB_COUNTS",
     "MASSES",
+    "SAMPLE",
     "check_masses",
     "generate",
     "generate_pythia",
@@ -51,6 +53,7 @@ __all__ = [
     "iter_generate",
     "load_hepmass",
     "make_imbalanced",
+    "physical",
     "standardize",
     "unstandardize",
     "write_generated",

@@ -16,22 +16,20 @@ first accepted ones are kept.
 
 from __future__ import annotations
 
-import gzip
 import math
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
 from tqdm import tqdm
 
 from hepconditioning.datasets.hepmass import detector, partons, reconstruction
 from hepconditioning.datasets.hepmass.standardization import standardize
 from hepconditioning.events import Events
-from hepconditioning.io.atomic import atomic_path, check_output_path
+from hepconditioning.io.atomic import check_output_path
 from hepconditioning.io.csv import HEPMASS_COLUMNS, HEPMASS_FEATURES, HEPMASS_MASSES
+from hepconditioning.io.csv.writer import csv_writer
 from hepconditioning.io.root import write_events
 
 __all__ = ["DEFAULT_CHUNK", "MASSES", "check_masses", "generate", "iter_generate", "write_generated"]
@@ -270,19 +268,10 @@ def write_generated(
                 parts.append(_rounded(events, decimals))
                 bar.update(len(events))
             return write_events(path, Events.concat(parts))
-        with atomic_path(path) as tmp, open(tmp, "wb") as raw:
-            gz = name.endswith(".gz")
-            stream = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=compresslevel, mtime=0) if gz else raw
-            try:
-                stream.write(f"# {', '.join(HEPMASS_COLUMNS)}\n".encode())
-                for events in chunks:
-                    events = _rounded(events, decimals)
-                    table = pa.table({"label": pa.array(events.labels.astype(np.int8)),
-                                      **{f: pa.array(events.x[:, i]) for i, f in enumerate(HEPMASS_FEATURES)},
-                                      "mass": pa.array(events.mass)})
-                    pacsv.write_csv(table, stream, pacsv.WriteOptions(include_header=False))
-                    bar.update(len(events))
-            finally:
-                if gz:
-                    stream.close()
+        with csv_writer(path, HEPMASS_COLUMNS, header="hepmass", compresslevel=compresslevel) as write:
+            for events in chunks:
+                events = _rounded(events, decimals)
+                write({"label": events.labels.astype(np.int8), "mass": events.mass,
+                       **{f: events.x[:, i] for i, f in enumerate(HEPMASS_FEATURES)}})
+                bar.update(len(events))
     return path

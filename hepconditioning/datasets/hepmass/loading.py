@@ -20,9 +20,11 @@ from hepconditioning.io.bundled import bundled_path
 from hepconditioning.io.csv import read_csv
 from hepconditioning.io.root import read_events
 
-__all__ = ["BUNDLED_SAMPLE", "SPLITS", "load_hepmass"]
+__all__ = ["SAMPLE", "SPLITS", "load_hepmass"]
 
-BUNDLED_SAMPLE = bundled_path("hepmass_sample.csv.gz")
+SAMPLE = "hepmass_sample.csv.gz"
+"""The bundled HEPMASS-like sample (data card ``data/hepmass_sample.md``):
+``hepconditioning.io.bundled_path(SAMPLE)``; ``load_hepmass("bundled")`` reads it."""
 SPLITS = ("train", "validation", "test", None)
 _BUNDLED_TEST_FRACTION = 0.25
 
@@ -117,10 +119,8 @@ def load_hepmass(
         events = generate(n_events, masses=generated, seed=seed_data, isr=isr)
         test_fraction = None
     elif isinstance(source, str) and source == "bundled":
-        if not BUNDLED_SAMPLE.exists():
-            raise FileNotFoundError(f"the bundled sample {str(BUNDLED_SAMPLE)!r} is missing (it lives in the "
-                                    "source tree's data/); use source='generated' instead")
-        events = _read_csv(BUNDLED_SAMPLE, masses)
+        sample = bundled_path(SAMPLE, hint="it lives in the source tree's data/; use source='generated' instead")
+        events = _read_csv(sample, masses)
         test_fraction = _BUNDLED_TEST_FRACTION if test_fraction is None else test_fraction
     elif isinstance(source, (str, os.PathLike)):
         events = _read(Path(source), masses)

@@ -40,7 +40,7 @@ from hepconditioning.datasets.htautau.generator import (
     generate_particles,
     passes_selection,
 )
-from hepconditioning.datasets.htautau.load import SAMPLE_PATH, load_htautau
+from hepconditioning.datasets.htautau.load import SAMPLE, load_htautau
 from hepconditioning.datasets.htautau.pythia import PYTHIA_SETTINGS, generate_pythia
 from hepconditioning.physics.tau import UnphysicalMomentumError
 
@@ -48,7 +48,7 @@ __all__ = [
     "DERIVED_FEATURES",
     "PARTICLE_BRANCHES",
     "PYTHIA_SETTINGS",
-    "SAMPLE_PATH",
+    "SAMPLE",
     "HtautauSpec",
     "TauPairs",
     "UnphysicalMomentumError",

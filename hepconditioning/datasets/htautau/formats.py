@@ -22,17 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import uproot
 from tqdm.auto import tqdm
 
 from hepconditioning.datasets.htautau.dataset import make_events
 from hepconditioning.datasets.htautau.features import COMPONENTS, PARTICLES
 from hepconditioning.datasets.htautau.generator import generate_particles
-from hepconditioning.errors import CorruptFileError, EmptyInputError, MissingColumnError
+from hepconditioning.errors import EmptyInputError, MissingColumnError
 from hepconditioning.events import Events
-from hepconditioning.io.atomic import atomic_path, check_output_path
+from hepconditioning.io.atomic import check_output_path
+from hepconditioning.io.columns import file_format, read_columns
+from hepconditioning.io.csv.writer import csv_writer
+from hepconditioning.io.root.writer import DEFAULT_COMPRESSION, tree_writer
 from hepconditioning.physics.tau import spin_weight
 
 __all__ = [
@@ -49,7 +49,6 @@ TREE = "htautau"
 PARTICLE_BRANCHES = tuple(f"{p}_{c}" for p in PARTICLES for c in COMPONENTS)
 POLARIMETRIC_BRANCHES = tuple(f"{h}_{c}" for h in ("hm", "hp") for c in "xyz")
 _FORMAT = {"format": "hepconditioning.htautau", "version": 1}
-_CODECS = {"lz4": uproot.LZ4, "zstd": uproot.ZSTD, "zlib": uproot.ZLIB, "lzma": uproot.LZMA}
 
 
 @dataclass(frozen=True)
@@ -104,15 +103,6 @@ class HtautauSpec:
 
 
 # -- writing ---------------------------------------------------------------------------------
-def _format(path: Path) -> str:
-    name = path.name.lower()
-    if name.endswith(".root"):
-        return "root"
-    if name.endswith((".csv", ".csv.gz")):
-        return "csv"
-    raise ValueError(f"cannot tell the format of {str(path)!r}: use a .root, .csv or .csv.gz name")
-
-
 def _record(particles: np.ndarray, w_a: np.ndarray, w_b: np.ndarray, alpha_b: np.ndarray,
             h_minus: np.ndarray, h_plus: np.ndarray) -> dict[str, np.ndarray]:
     flat = np.asarray(particles, dtype=np.float64).reshape(len(particles), 24)
@@ -125,32 +115,25 @@ def _record(particles: np.ndarray, w_a: np.ndarray, w_b: np.ndarray, alpha_b: np
 
 
 @contextlib.contextmanager
-def _writer(path: Path, *, compression: str, title: Mapping[str, Any]) -> Iterator[Callable[[dict], None]]:
-    fmt = _format(path)
+def _writer(path: Path, *, compression: str | None, title: Mapping[str, Any]) -> Iterator[Callable[[dict], None]]:
     names = [*PARTICLE_BRANCHES, "w_a", "w_b", "alpha_b", *POLARIMETRIC_BRANCHES]
-    with atomic_path(path) as tmp:
-        if fmt == "root":
-            name, _, level = compression.partition(":")
-            if name not in _CODECS:
-                raise ValueError(f"unknown compression {compression!r}; choose from {sorted(_CODECS)}")
-            with uproot.recreate(tmp, compression=_CODECS[name](int(level or 1))) as file:
-                types = {n: np.float64 if n in PARTICLE_BRANCHES else np.float32 for n in names}
-                tree = file.mktree(TREE, types, title=json.dumps(dict(title)))
-                yield lambda columns: tree.extend(columns)
-        else:
-            schema = pa.schema([(n, pa.float64() if n in PARTICLE_BRANCHES else pa.float32()) for n in names])
-            with pa.output_stream(str(tmp), compression="detect") as stream, \
-                    pacsv.CSVWriter(stream, schema) as csv:
-                yield lambda columns: csv.write_table(pa.table(columns, schema=schema))
+    if file_format(path) == "csv":
+        with csv_writer(path, names) as write:
+            yield write
+    else:
+        types = {n: np.float64 if n in PARTICLE_BRANCHES else np.float32 for n in names}
+        with tree_writer(path, TREE, types, title=json.dumps(dict(title)), compression=compression) as extend:
+            yield extend
 
 
-def write_htautau(path: str | os.PathLike[str], events: Events, *, compression: str = "zstd:5") -> Path:
+def write_htautau(path: str | os.PathLike[str], events: Events, *,
+                  compression: str | None = DEFAULT_COMPRESSION) -> Path:
     """Write H → ττ ``events`` (from :func:`generate` / :func:`read_htautau`) atomically.
 
     ``.root`` → TTree ``htautau``; ``.csv`` / ``.csv.gz`` → CSV with the same column names
     (module docstring). Four-vectors are stored as float64 (float32 cannot resolve the τ rest
-    frames of forward, highly boosted Higgs bosons), weights and h as float32. ``compression`` (ROOT only):
-    ``"lz4"``, ``"zstd"``, ``"zlib"``, ``"lzma"``, optionally ``":level"``.
+    frames of forward, highly boosted Higgs bosons), weights and h as float32. ``compression`` (ROOT only)
+    as in :func:`hepconditioning.io.write_root` (``"zstd:5"`` for archival files).
     """
     if not isinstance(events, Events):
         raise TypeError(f"events must be an Events, got {type(events).__name__}")
@@ -173,7 +156,7 @@ def write_generated(
     seed: int | None = None,
     progress: bool = True,
     chunk_size: int = 200_000,
-    compression: str = "zstd:5",
+    compression: str | None = DEFAULT_COMPRESSION,
 ) -> Path:
     """Generate ``n`` events in chunks and write them (as :func:`write_htautau`), with a progress bar.
 
@@ -181,7 +164,7 @@ def write_generated(
     ``hepconditioning generate htautau``.
     """
     path = check_output_path(path)
-    _format(path)
+    file_format(path)
     if not isinstance(n, (int, np.integer)) or n <= 0:
         raise ValueError(f"n must be a positive integer number of events, got {n!r}")
     rng = np.random.default_rng(seed)
@@ -199,34 +182,6 @@ def write_generated(
 
 
 # -- reading ---------------------------------------------------------------------------------
-def _read_columns(path: Path, spec: HtautauSpec, wanted: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
-    """The ``wanted`` columns that exist (float64) and the list of all column names."""
-    if not path.exists():
-        raise FileNotFoundError(f"H→ττ sample {str(path)!r} does not exist")
-    if _format(path) == "csv":
-        try:
-            table = pacsv.read_csv(str(path))
-        except (pa.ArrowInvalid, OSError, EOFError) as exc:
-            raise CorruptFileError(f"cannot read CSV {str(path)!r}: {exc}") from exc
-        available = list(table.column_names)
-        present = [w for w in wanted if w in available]
-        return {w: table.column(w).to_numpy().astype(np.float64) for w in present}, available
-    try:
-        with uproot.open(path) as file:
-            trees = [k.rsplit(";", 1)[0] for k, c in file.classnames().items() if c in ("TTree", "TNtuple")]
-            if spec.tree not in trees:
-                raise MissingColumnError(spec.tree, trees, where=f"ROOT file {str(path)!r} (trees)")
-            tree = file[spec.tree]
-            available = list(tree.keys())
-            present = [w for w in wanted if w in available]
-            arrays = tree.arrays(present, library="np") if present else {}
-    except (OSError, EOFError, ValueError, uproot.deserialization.DeserializationError) as exc:
-        if isinstance(exc, MissingColumnError):
-            raise
-        raise CorruptFileError(f"cannot read {str(path)!r} as a ROOT file (damaged?): {exc}") from exc
-    return {k: np.asarray(v, dtype=np.float64) for k, v in arrays.items()}, available
-
-
 def read_htautau(
     path: str | os.PathLike[str],
     *,
@@ -244,8 +199,8 @@ def read_htautau(
     path = Path(path)
     optional = [*(spec.polarimetric or ()), *(n for n in (spec.w_a, spec.w_b) if n is not None)]
     alpha_column = [spec.alpha_b] if isinstance(spec.alpha_b, str) else []
-    columns, available = _read_columns(path, spec, [*spec.particles, *alpha_column, *optional])
-    where = f"{'tree ' + repr(spec.tree) + ' of ' if _format(path) == 'root' else ''}{str(path)!r}"
+    columns, available = read_columns(path, [*spec.particles, *alpha_column, *optional], tree=spec.tree)
+    where = f"{'tree ' + repr(spec.tree) + ' of ' if file_format(path) == 'root' else ''}{str(path)!r}"
     for name in [*spec.particles, *alpha_column, *(n for n in (spec.w_a, spec.w_b) if n is not None)]:
         if name not in columns:
             hint = " (or give HtautauSpec(alpha_b=<value in rad>))" if name == spec.alpha_b else ""

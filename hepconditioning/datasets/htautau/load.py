@@ -8,10 +8,11 @@ from hepconditioning.datasets.htautau.formats import HtautauSpec, read_htautau
 from hepconditioning.events import Events
 from hepconditioning.io.bundled import bundled_path
 
-__all__ = ["SAMPLE_PATH", "load_htautau"]
+__all__ = ["SAMPLE", "load_htautau"]
 
-SAMPLE_PATH = bundled_path("htautau_sample.root")
-"""The bundled 20k-event sample (data card: ``data/htautau_sample.md``), in source checkouts."""
+SAMPLE = "htautau_sample.root"
+"""The bundled 20k-event sample (data card ``data/htautau_sample.md``), in source checkouts and
+the sdist: ``hepconditioning.io.bundled_path(SAMPLE)``."""
 
 
 def load_htautau(
@@ -37,10 +38,6 @@ def load_htautau(
         ``as_labelled(events)`` (class A weight w_a, class B weight w_b).
     """
     if source is None:
-        if not SAMPLE_PATH.exists():
-            raise FileNotFoundError(
-                f"bundled sample {str(SAMPLE_PATH)!r} not found (it ships with source checkouts and "
-                "the sdist, not the wheel); generate one with: hepconditioning generate htautau"
-            )
-        source = SAMPLE_PATH
+        source = bundled_path(SAMPLE, hint="it ships with source checkouts and the sdist, not the wheel; "
+                                           "generate one with: hepconditioning generate htautau")
     return read_htautau(source, spec=spec, neutrinos=neutrinos, derived=derived)

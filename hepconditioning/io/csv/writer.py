@@ -7,8 +7,10 @@ parses back to the same float32, so ``Events → CSV → Events`` is exact.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,7 @@ from hepconditioning.events import Events
 from hepconditioning.io.atomic import atomic_path, check_output_path
 from hepconditioning.io.csv.layout import PROCESS_NAME, WEIGHT_NAME, check_writable_names
 
-__all__ = ["write_csv"]
+__all__ = ["csv_writer", "write_csv"]
 
 
 def write_csv(
@@ -81,15 +83,48 @@ def write_csv(
     if layout == "named":
         arrays[WEIGHT_NAME] = pa.array(events.weights)
         arrays[PROCESS_NAME] = pa.array(events.process)
-    table = pa.table(arrays)
-    header = f"# {', '.join(table.column_names)}\n" if layout == "hepmass" else f"{','.join(table.column_names)}\n"
-    gzipped = path.name.endswith(".gz")
+    with csv_writer(path, list(arrays), header="hepmass" if layout == "hepmass" else "plain",
+                    compresslevel=compresslevel) as write:
+        write(arrays)
+    return path
+
+
+@contextlib.contextmanager
+def csv_writer(
+    path: str | os.PathLike[str],
+    names: Sequence[str],
+    *,
+    header: str = "plain",
+    compresslevel: int = 6,
+) -> Iterator[Callable[[Mapping[str, object]], None]]:
+    """Stream a CSV file (gzipped when the name ends in ``.gz``), atomically; yields ``write(columns)``.
+
+    Each ``write`` call appends the rows of ``{name: (n,) array}`` (every name of ``names``, in
+    that order); floats are printed in their shortest round-trip form. ``header="hepmass"``
+    writes the HEPMASS header line ``# a, b, c``, ``"plain"`` writes ``a,b,c``. The gzip
+    stream has no timestamp (same input, same bytes). The file appears at ``path`` only when
+    the block ends without error.
+    """
+    if header not in ("hepmass", "plain"):
+        raise ValueError(f"header must be 'hepmass' or 'plain', got {header!r}")
+    path = check_output_path(path)
+    names = [str(name) for name in names]
+    line = f"# {', '.join(names)}\n" if header == "hepmass" else f"{','.join(names)}\n"
+    gzipped = path.name.lower().endswith(".gz")
     with atomic_path(path) as tmp, open(tmp, "wb") as raw:
         stream = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=compresslevel, mtime=0) if gzipped else raw
         try:
-            stream.write(header.encode())
-            pacsv.write_csv(table, stream, pacsv.WriteOptions(include_header=False))
+            stream.write(line.encode())
+
+            def write(columns: Mapping[str, object]) -> None:
+                missing = [name for name in names if name not in columns]
+                if missing:
+                    raise ValueError(f"columns {missing} missing from a CSV chunk for {str(path)!r}")
+                table = pa.table({name: columns[name] if isinstance(columns[name], pa.Array)
+                                  else pa.array(np.ascontiguousarray(columns[name])) for name in names})
+                pacsv.write_csv(table, stream, pacsv.WriteOptions(include_header=False))
+
+            yield write
         finally:
             if gzipped:
                 stream.close()
-    return path

@@ -21,7 +21,7 @@ from hepconditioning.errors import CorruptFileError, FileFormatError, MissingCol
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.root.reader import CORRUPT, find_tree, open_root
-from hepconditioning.io.root.writer import DEFAULT_CHUNK_ROWS, write_root
+from hepconditioning.io.root.writer import DEFAULT_CHUNK_ROWS, DEFAULT_COMPRESSION, write_root
 
 __all__ = ["read_events", "write_events"]
 
@@ -39,7 +39,7 @@ def write_events(
     tree: str = "events",
     trees: Mapping[str, Mapping[str, np.ndarray]] | None = None,
     histograms: Mapping[str, Any] | None = None,
-    compression: str | uproot.compression.Compression | None = "lz4",
+    compression: str | uproot.compression.Compression | None = DEFAULT_COMPRESSION,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> Path:
     """Write ``events`` (and optional ``scores``) as a TTree that :func:`read_events` reads back.

@@ -16,8 +16,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ import uproot
 
 from hepconditioning.io.atomic import atomic_path, check_output_path
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "write_root"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "DEFAULT_COMPRESSION", "tree_writer", "write_root"]
 
 DEFAULT_CHUNK_ROWS = 100_000
 """Entries per ``extend`` call (one basket per branch per call)."""
+DEFAULT_COMPRESSION = "lz4"
+"""The codec of every ROOT file the package writes unless told otherwise (module docstring)."""
 _CODECS = {
     "lz4": lambda level: uproot.LZ4(level),
     "zlib": lambda level: uproot.ZLIB(level),
@@ -44,7 +47,7 @@ def write_root(
     trees: Mapping[str, Mapping[str, np.ndarray]] | None = None,
     histograms: Mapping[str, Any] | None = None,
     titles: Mapping[str, str] | None = None,
-    compression: str | uproot.compression.Compression | None = "lz4",
+    compression: str | uproot.compression.Compression | None = DEFAULT_COMPRESSION,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> Path:
     """Write TTrees and histograms into a new ROOT file, atomically (temp name, then rename).
@@ -85,12 +88,45 @@ def write_root(
     unknown_titles = sorted(set(titles) - set(trees))
     if unknown_titles:
         raise ValueError(f"titles given for unknown trees {unknown_titles}; trees: {sorted(trees)}")
-    with atomic_path(path) as tmp, uproot.recreate(tmp, compression=codec) as file:
+    with _recreate(path, codec) as file:
         for key, columns in prepared.items():
             _write_tree(file, key, columns, title=titles.get(key, ""), chunk_rows=chunk_rows)
         for key, histogram in histograms.items():
             file[_key(key)] = histogram
     return path
+
+
+@contextlib.contextmanager
+def tree_writer(
+    path: str | os.PathLike[str],
+    tree: str,
+    types: Mapping[str, Any],
+    *,
+    title: str = "",
+    compression: str | uproot.compression.Compression | None = DEFAULT_COMPRESSION,
+) -> Iterator[Callable[[Mapping[str, np.ndarray]], None]]:
+    """Stream one TTree into a new ROOT file, atomically; yields ``extend(columns)``.
+
+    For writers that produce their entries in chunks (generators): each ``extend`` call
+    appends ``{branch: array}`` with the branches and dtypes of ``types`` (one basket per
+    branch per call). The file appears at ``path`` only when the block ends without error.
+
+    Example:
+        >>> with tree_writer("out.root", "events", {"x": np.float32}) as extend:  # doctest: +SKIP
+        ...     for chunk in chunks:
+        ...         extend({"x": chunk})
+    """
+    path = check_output_path(path)
+    codec = _compression(compression)
+    with _recreate(path, codec) as file:
+        handle = file.mktree(_key(tree), dict(types), title=title)
+        yield lambda columns: handle.extend({name: np.ascontiguousarray(arr) for name, arr in columns.items()})
+
+
+@contextlib.contextmanager
+def _recreate(path: Path, codec: Any) -> Iterator[Any]:
+    with atomic_path(path) as tmp, uproot.recreate(tmp, compression=codec) as file:
+        yield file
 
 
 def _compression(compression: str | uproot.compression.Compression | None) -> Any:

@@ -1,6 +1,7 @@
 """What a model declares about itself: its features, its condition and what it was trained on.
 
-Every :mod:`hepconditioning.nn` model carries (see :class:`hepconditioning.nn.Classifier`):
+Every :mod:`hepconditioning.nn` model carries (see :class:`hepconditioning.nn.Classifier`; these
+dataclasses need no torch):
 
 - ``conditioned`` — whether the output depends on the condition (``False`` for ``SingleNN``);
 - ``condition`` — a :class:`Condition`: the name and unit of the parameter passed as
@@ -62,11 +63,14 @@ class Condition:
 
 @dataclass(frozen=True)
 class TrainedOn:
-    """What a model was trained on: the ordered ``features`` and the ``condition`` (with its
-    trained points and range; ``None`` for a model that takes no condition)."""
+    """What a model was trained on: the ordered ``features``, the ``condition`` (with its
+    trained points and range; ``None`` for a model that takes no condition), and the training
+    ``seed`` and torch ``threads`` (same machine, seed and threads → bit-identical weights)."""
 
     features: tuple[Feature, ...]
     condition: Condition | None = field(default=None)
+    seed: int | None = None
+    threads: int | None = None
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -74,7 +78,8 @@ class TrainedOn:
 
     @classmethod
     def from_events(cls, events: Any, *, condition: Condition | None,
-                    features: Sequence[Feature] | None = None) -> TrainedOn:
+                    features: Sequence[Feature] | None = None, seed: int | None = None,
+                    threads: int | None = None) -> TrainedOn:
         """From training ``Events``: their feature names (or ``features`` with units and
         definitions, same names in the same order) and their condition points."""
         names = tuple(events.feature_names)
@@ -86,14 +91,23 @@ class TrainedOn:
                 raise ValueError(f"feature definitions {[f.name for f in feats][:6]}... do not match the "
                                  f"training features {list(names)[:6]}...; give them in the same order")
         points = events.mass_points.tolist() if condition is not None else []
-        return cls(feats, condition.trained(points) if condition is not None else None)
+        return cls(feats, condition.trained(points) if condition is not None else None, seed, threads)
+
+    def with_features(self, features: Sequence[Feature]) -> TrainedOn:
+        """The same record with units and definitions for the features (same names, same order)."""
+        feats = tuple(features)
+        if tuple(f.name for f in feats) != self.feature_names:
+            raise ValueError(f"feature definitions {[f.name for f in feats][:6]}... do not match the "
+                             f"training features {list(self.feature_names)[:6]}...; give them in the same order")
+        return replace(self, features=feats)
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": [f.to_dict() for f in self.features],
-                "condition": None if self.condition is None else self.condition.to_dict()}
+                "condition": None if self.condition is None else self.condition.to_dict(),
+                "seed": self.seed, "threads": self.threads}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TrainedOn:
         cond = data.get("condition")
         return cls(tuple(Feature(**f) for f in data["features"]),
-                   None if cond is None else Condition.from_dict(cond))
+                   None if cond is None else Condition.from_dict(cond), data.get("seed"), data.get("threads"))
