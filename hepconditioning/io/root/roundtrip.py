@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 import uproot
 
-from hepconditioning.errors import CorruptFileError, FileFormatError, MissingColumnError
+from hepconditioning.errors import (
+    CorruptFileError,
+    FileFormatError,
+    MissingColumnError,
+    nearest_names,
+)
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.root.reader import CORRUPT, find_tree, open_root
@@ -101,6 +106,8 @@ def read_events(path: str | os.PathLike[str], *, tree: str = "events") -> Events
         try:
             obj = find_tree(file, tree, path)
         except MissingColumnError as exc:
+            if nearest_names(tree, exc.choices):
+                raise  # a misspelt tree name: the error suggests the right one
             trees = ", ".join(map(repr, exc.choices)) or "none"
             raise FileFormatError(
                 f"{str(path)!r} was not written by write_events (no tree {tree!r}; its trees: {trees}); "
