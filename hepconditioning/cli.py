@@ -1,4 +1,4 @@
-"""Command line: ``hepconditioning {demo, train, evaluate, plot, generate}`` (a thin layer).
+"""Command line: ``hepconditioning {demo, train, evaluate, plot, apply, generate}`` (a thin layer).
 
 Each command parses its arguments, validates them (config cards through
 :mod:`hepconditioning.config`) before any work starts, and calls the library.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import re
 import signal
 import sys
@@ -53,8 +54,34 @@ def _train(args: argparse.Namespace) -> int:
             overwrite=args.overwrite or config.output.overwrite,
         )
         config = dataclasses.replace(config, output=output)
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        from hepconditioning.io.outdir import check_output_directory
+
+        if args.resume:
+            raise ValueError("--resume continues single-process runs; drop --nproc (or use --nproc 1)")
+        check_output_directory(config.output.directory, overwrite=config.output.overwrite)
+        return _launch(args)
     run(config, progress=not args.quiet, resume=args.resume)
     return 0
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """``torchrun --standalone --nproc_per_node N -m hepconditioning.cli train ...``: N processes
+    on this machine train together (gloo on CPU, NCCL on GPU); rank 0 writes the outputs."""
+    import subprocess
+
+    import hepconditioning
+
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc_per_node={args.nproc}", "-m", "hepconditioning.cli", "train", str(args.card)]
+    command += ["--out", str(args.out)] if args.out is not None else []
+    command += ["--overwrite"] * args.overwrite + ["--quiet"] * args.quiet
+    # the workers import the same hepconditioning as this process
+    package_root = str(Path(hepconditioning.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return subprocess.run(command, env=env, check=False).returncode
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -111,6 +138,33 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _apply(args: argparse.Namespace) -> int:
+    from hepconditioning.apply import apply_files, load_spec
+    from hepconditioning.io.bundled import bundled_path
+
+    spec_path = Path(args.spec)
+    if not spec_path.exists() and spec_path.suffix == "" and spec_path.parent == Path("."):
+        spec_path = bundled_path(f"specs/{args.spec}.toml", hint="give the path of a spec TOML file")
+    spec = load_spec(spec_path)
+    result = apply_files(args.model, args.files, spec=spec, masses=args.mass, out=args.out, workers=args.workers,
+                         scheduler=args.scheduler, backend=args.backend, bins=args.bins, step=args.step,
+                         progress=not args.quiet)
+    for path in result.outputs.values():
+        print(path)
+    if result.histograms is not None:
+        print(f"{result.histograms} ({result.selected} of {result.entries} entries selected)")
+    for path, reason in result.failed.items():
+        print(f"hepconditioning apply: error: {path}: {reason}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hepconditioning",
@@ -139,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true",
                    help="continue a run that was killed (kill -9, node failure) from its last "
                         "complete epoch; the result is bit-identical to an uninterrupted run")
+    p.add_argument("--nproc", type=_positive_int, default=1,
+                   help="train with N processes on this machine (torchrun, data-parallel; "
+                        "gloo on CPU, NCCL on GPU); rank 0 writes the outputs")
 
     p = command("evaluate", _evaluate, "evaluate a saved model per mass on a CSV/ROOT file")
     p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
@@ -158,6 +215,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", type=Path, help="results.root written by train/demo/evaluate")
     p.add_argument("--out", type=Path, required=True, help="output directory for PNG files")
     p.add_argument("--overwrite", action="store_true")
+
+    p = command("apply", _apply, "score ROOT files with a saved model at several mass hypotheses: a friend "
+                "tree of scores per file and merged score histograms (serial or on dask)")
+    p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
+    p.add_argument("files", nargs="+", help="input ROOT files")
+    p.add_argument("--spec", required=True,
+                   help="spec TOML (tree, features or [objects], cut, weight), or a shipped name: "
+                        "nanoaod_hepmass, hepconditioning_events")
+    p.add_argument("--mass", type=float, nargs="+", required=True, help="mass hypotheses (the model's condition)")
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, help="run on a local dask cluster of N workers")
+    where.add_argument("--scheduler", default=None, help="address of a running dask scheduler (tcp://host:8786)")
+    p.add_argument("--backend", choices=("torch", "onnx"), default="torch")
+    p.add_argument("--bins", type=int, default=50, help="score histogram bins on [0, 1]")
+    p.add_argument("--step", type=int, default=100_000, help="entries per task")
 
     p = command("generate", _generate, "generate a HEPMASS-like or H→ττ (ρρ) sample")
     p.add_argument("sample", choices=("hepmass", "htautau"))

@@ -12,7 +12,7 @@ from hepconditioning.nn.conditioning import (
     ConditionalScaling,
     Conditioning,
 )
-from hepconditioning.nn.dropout import FastDropout, set_dropout_generator
+from hepconditioning.nn.dropout import FastDropout, set_dropout_generator, set_dropout_rows
 from hepconditioning.nn.models import (
     AffinePNN,
     Classifier,
@@ -41,6 +41,7 @@ __all__ = [
     "Standardization",
     "TrainedOn",
     "set_dropout_generator",
+    "set_dropout_rows",
 ]
 
 
