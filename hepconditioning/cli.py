@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -44,8 +45,32 @@ def _train(args: argparse.Namespace) -> int:
             overwrite=args.overwrite or config.output.overwrite,
         )
         config = dataclasses.replace(config, output=output)
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        from hepconditioning.io.outdir import check_output_directory
+
+        check_output_directory(config.output.directory, overwrite=config.output.overwrite)
+        return _launch(args)
     run(config, progress=not args.quiet)
     return 0
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """``torchrun --standalone --nproc_per_node N -m hepconditioning.cli train ...``: N processes
+    on this machine train together (gloo on CPU, NCCL on GPU); rank 0 writes the outputs."""
+    import subprocess
+
+    import hepconditioning
+
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc_per_node={args.nproc}", "-m", "hepconditioning.cli", "train", str(args.card)]
+    command += ["--out", str(args.out)] if args.out is not None else []
+    command += ["--overwrite"] * args.overwrite + ["--quiet"] * args.quiet
+    # the workers import the same hepconditioning as this process
+    package_root = str(Path(hepconditioning.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    env.setdefault("OMP_NUM_THREADS", "1")
+    return subprocess.run(command, env=env, check=False).returncode
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -103,6 +128,13 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hepconditioning",
@@ -128,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("card", type=Path, help="run card, e.g. data/demo.toml")
     p.add_argument("--out", type=Path, default=None, help="output directory (overrides the card)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    p.add_argument("--nproc", type=_positive_int, default=1,
+                   help="train with N processes on this machine (torchrun, data-parallel; "
+                        "gloo on CPU, NCCL on GPU); rank 0 writes the outputs")
 
     p = command("evaluate", _evaluate, "evaluate a saved model per mass on a CSV/ROOT file")
     p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")

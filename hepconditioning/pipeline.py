@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -103,18 +104,16 @@ def _jsonable(value: Any) -> Any:
 
 def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print) -> RunResult:
     """Execute a validated run card; see the module docstring for what is written."""
-    from hepconditioning.datasets.hepmass import FEATURES, physical
+    from hepconditioning.datasets.hepmass import FEATURES
     from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
     from hepconditioning.plotting import summary_figures
     from hepconditioning.training import fit, predict, save_model
 
     start = time.perf_counter()
+    if int(os.environ.get("RANK", "0")) != 0:
+        return _train_only(config, start)
     out = check_output_directory(config.output.directory, overwrite=config.output.overwrite)
-    train, validation, test = load_data(config)
-    hepmass = train.feature_names == tuple(f.name for f in FEATURES)
-    if hepmass:  # stored standardized: the models take (and their files document) physical units
-        train, validation, test = physical(train), physical(validation), physical(test)
-    standardizer = Standardizer.fit(train)  # the training split only
+    train, validation, test, standardizer, hepmass = _prepared_data(config)
     card = _card_text(config)
     log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
     evaluation = evaluation_events(test)
@@ -155,6 +154,32 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")
     return RunResult(out, tables, histories, seconds)
+
+
+def _prepared_data(config: RunConfig) -> tuple[Events, Events, Events, Standardizer, bool]:
+    """Train, validation and test events, the standardizer fitted on train, and whether the
+    events hold the HEPMASS features (stored standardized, returned in physical units)."""
+    from hepconditioning.datasets.hepmass import FEATURES, physical
+
+    train, validation, test = load_data(config)
+    hepmass = train.feature_names == tuple(f.name for f in FEATURES)
+    if hepmass:  # stored standardized: the models take (and their files document) physical units
+        train, validation, test = physical(train), physical(validation), physical(test)
+    return train, validation, test, Standardizer.fit(train), hepmass  # fitted on train only
+
+
+def _train_only(config: RunConfig, start: float) -> RunResult:
+    """A torchrun worker of rank > 0: trains every model together with rank 0, writes nothing."""
+    from hepconditioning.training import fit
+
+    train, validation, _, standardizer, _ = _prepared_data(config)
+    histories = {}
+    for model_config in config.models:
+        model = build_model(model_config, train.n_features, train.mass_points, seed=config.training.seed)
+        model.set_standardizer(standardizer)
+        histories[model_config.label] = fit(model, train, validation=validation, config=config.training,
+                                            progress=False)
+    return RunResult(Path(config.output.directory), {}, histories, time.perf_counter() - start)
 
 
 def _card_text(config: RunConfig) -> str:

@@ -257,3 +257,68 @@ def test_bundled_sample():
     assert events.n_features == 27 and events.feature_names == HEPMASS_FEATURES
     assert events.mass_points.tolist() == list(MASSES)
     assert np.abs(events.x.mean(axis=0)).max() < 0.1
+
+
+def _objects(det, *, cartesian: bool):
+    import awkward as ak
+
+    from hepconditioning.physics import kinematics as kin
+
+    def record(p4, **extra):
+        if cartesian:
+            fields = {"px": p4[..., 0], "py": p4[..., 1], "pz": p4[..., 2], "E": p4[..., 3]}
+        else:
+            pt = kin.pt(p4)
+            fields = {"pt": pt, "eta": np.arcsinh(np.divide(p4[..., 2], pt, out=np.full(pt.shape, 1e6),
+                                                            where=pt > 1e-9)),
+                      "phi": kin.phi(p4), "mass": kin.mass(p4)}
+        return ak.zip({**fields, **extra})
+
+    jets = record(det.jets, btag=det.btag)
+    leptons = record(det.lepton[:, None, :])
+    return leptons, jets, ak.zip({"px": det.met[:, 0], "py": det.met[:, 1]})
+
+
+@pytest.mark.parametrize("cartesian", [True, False], ids=["px-py-pz-E", "pt-eta-phi-mass"])
+def test_features_from_objects_equal_the_generator(cartesian):
+    from hepconditioning.datasets.hepmass import (
+        detector,
+        features_from_objects,
+        partons,
+        reconstruction,
+    )
+
+    rng = np.random.default_rng(4)
+    labels = np.r_[np.ones(1500), np.zeros(1500)]
+    m_tt = np.r_[partons.signal_mtt(np.full(1500, 750.0), rng=rng), partons.background_mtt(1500, rng=rng)]
+    det = detector.simulate(partons.hard_process(m_tt, labels, rng=rng, isr=True), rng=rng)
+    expected = reconstruction.reconstruct(det)
+    out = features_from_objects(*_objects(det, cartesian=cartesian))
+    np.testing.assert_array_equal(out.selected, expected.selected)
+    assert 1000 < out.selected.sum() < 3000
+    np.testing.assert_allclose(out.features, expected.features, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(out.real_neutrino, expected.real_neutrino)
+
+
+def test_features_from_objects_jagged_selection_and_cuts():
+    import awkward as ak
+
+    from hepconditioning.datasets.hepmass import features_from_objects
+    from hepconditioning.errors import MissingColumnError
+
+    jet = {"pt": 60.0, "eta": 0.5, "phi": 0.0, "mass": 5.0, "score": 0.9}
+    soft = {**jet, "pt": 15.0}
+    forward = {**jet, "eta": 3.0}
+    lep = {"pt": 40.0, "eta": 0.1, "phi": 1.0, "mass": 0.1}
+    jets = ak.Array([[jet, jet, jet, jet], [jet, jet, jet, soft], [jet, jet, jet, forward, jet], [jet] * 4])
+    leptons = ak.Array([[lep], [lep], [lep], [lep, lep]])
+    met = ak.Array([{"pt": 30.0, "phi": -1.0}] * 4)
+    out = features_from_objects(leptons, jets, met, btag="score", btag_threshold=0.8)
+    assert out.selected.tolist() == [True, False, True, False]
+    assert out.features.shape == (2, 27) and out.features[:, 5].tolist() == [4.0, 4.0]
+    assert (out.features[:, 9:22:4] == 1.0).all() and np.isfinite(out.features).all()
+    np.testing.assert_allclose(out.features[:, 3], 30.0)
+    loose = features_from_objects(leptons, jets, met, btag="score", jet_pt_min=10.0)
+    assert loose.selected.tolist() == [True, True, True, False]
+    with pytest.raises(MissingColumnError, match="'btag' not found in the jets"):
+        features_from_objects(leptons, jets, met)

@@ -13,7 +13,7 @@ from hepconditioning.nn.conditioning import (
     ConditionalScaling,
     Conditioning,
 )
-from hepconditioning.nn.dropout import FastDropout, set_dropout_generator
+from hepconditioning.nn.dropout import FastDropout, set_dropout_generator, set_dropout_rows
 from hepconditioning.nn.models import (
     AffinePNN,
     Classifier,
@@ -43,6 +43,7 @@ __all__ = [
     "TrainedOn",
     "logits",
     "set_dropout_generator",
+    "set_dropout_rows",
 ]
 
 

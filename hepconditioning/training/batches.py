@@ -3,7 +3,9 @@
 :class:`BatchSource` holds the whole training set as tensors (``Events.to_torch``, memory
 shared with numpy), draws the background mass for each epoch (``"sampled"``) into one
 ``(N,)`` tensor — the features are never copied — and yields :class:`Batch` tuples gathered
-with ``index_select``: O(batch) work per batch, no per-event Python.
+with ``index_select``: O(batch) work per batch, no per-event Python. The tensors live on
+``config.device`` (see :mod:`.device`): on a GPU the training set is copied there once and
+only the epoch's batch indices are streamed, through pinned memory, once per epoch.
 
 Any object with ``__len__`` (batches per epoch), ``set_epoch(epoch)`` and ``__iter__``
 yielding :class:`Batch` can be passed to ``fit(batches=...)``, e.g. a source that draws a CP
@@ -21,6 +23,7 @@ import torch
 from hepconditioning.events import Events
 from hepconditioning.sampling import BalancedBatchSampler, background_mass
 from hepconditioning.training.config import TrainConfig
+from hepconditioning.training.device import resolve_device, to_device
 from hepconditioning.training.loss import soft_targets
 
 __all__ = ["Batch", "BatchSource", "BatchSourceLike", "ParameterBatchSource", "event_targets"]
@@ -55,17 +58,18 @@ def event_targets(events: Events, targets: str) -> tuple[torch.Tensor, torch.Ten
 
 class BatchSource:
     """Balanced mini-batches of ``events`` following ``config`` (balance, batch size, background
-    mass distribution and sampling, targets, seed)."""
+    mass distribution and sampling, targets, seed), preloaded on ``config.device``."""
 
     def __init__(self, events: Events, config: TrainConfig) -> None:
         self.events = events
         self.config = config
+        self.device = resolve_device(config.device)
         self.sampler = BalancedBatchSampler(events, mode=config.balance, batch_size=config.batch_size,
                                             seed=config.seed)
         tensors = events.to_torch()
-        self.x = tensors.x
-        self.targets, self.weights = event_targets(events, config.targets)
-        self.mass = torch.empty_like(tensors.mass)
+        self.x = to_device(tensors.x, self.device)
+        self.targets, self.weights = (to_device(t, self.device) for t in event_targets(events, config.targets))
+        self.mass = torch.empty_like(tensors.mass, device=self.device)
         self._mass_epoch: int | None = None
         self.set_epoch(0)
 
@@ -78,11 +82,19 @@ class BatchSource:
         if draw != self._mass_epoch:
             mass = background_mass(self.events, distribution=self.config.background_mass,
                                    seed=self.config.seed, epoch=draw)
-            self.mass.copy_(torch.from_numpy(mass))
+            self.mass.copy_(to_device(torch.from_numpy(mass), self.device))
             self._mass_epoch = draw
 
+    def indices(self) -> Iterator[torch.Tensor]:
+        """The epoch's index batches, on the device (one host→device copy per epoch)."""
+        if self.device.type == "cpu":
+            yield from self.sampler
+            return
+        flat = to_device(torch.from_numpy(self.sampler.epoch_indices().reshape(-1).astype("int64")), self.device)
+        yield from torch.split(flat, self.sampler.batch_size)
+
     def __iter__(self) -> Iterator[Batch]:
-        for idx in self.sampler:
+        for idx in self.indices():
             yield Batch(self.x.index_select(0, idx), self.mass.index_select(0, idx),
                         self.targets.index_select(0, idx), self.weights.index_select(0, idx))
 
@@ -123,7 +135,7 @@ class ParameterBatchSource:
         self.generator.manual_seed(self.config.seed * 1_000_003 + epoch)
 
     def __iter__(self) -> Iterator[Batch]:
-        for idx in self.sampler:
+        for idx in self.sampler:  # host tensors: fit() copies each batch to the device
             values = self.parameter(self.generator, idx.numel())
             a, b = self.target_function(idx, values)
             targets, weights = soft_targets(a, b, self.event_weights.index_select(0, idx))

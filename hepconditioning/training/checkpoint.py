@@ -35,4 +35,4 @@ def load_checkpoint(directory: str | Path) -> dict[str, Any] | None:
     path = Path(directory) / CHECKPOINT_NAME
     if not path.exists():
         return None
-    return torch.load(path, weights_only=True)
+    return torch.load(path, weights_only=True, map_location="cpu")

@@ -9,6 +9,7 @@ from typing import Any
 
 from hepconditioning.errors import ConfigError, nearest_names
 from hepconditioning.sampling import BALANCE_MODES, DISTRIBUTIONS
+from hepconditioning.training.device import DEVICES, PRECISIONS
 
 __all__ = ["TrainConfig"]
 
@@ -40,6 +41,9 @@ class TrainConfig:
         seed: every random choice of the training (batches, background mass, dropout).
         threads: torch CPU threads during training (0: leave torch's setting).
         validation_batch_size: events per forward pass in validation.
+        device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (see
+            :mod:`hepconditioning.training.device`).
+        precision: ``"float32"`` or ``"bf16"`` (forward pass under bfloat16 autocast).
     """
 
     epochs: int = 25
@@ -56,16 +60,22 @@ class TrainConfig:
     seed: int = 0
     threads: int = 0
     validation_batch_size: int = 65536
+    device: str = "auto"
+    precision: str = "float32"
 
     def __post_init__(self) -> None:
         choices = {"optimizer": OPTIMIZERS, "balance": BALANCE_MODES, "background_mass": DISTRIBUTIONS,
-                   "background_sampling": SAMPLINGS, "targets": TARGETS}
+                   "background_sampling": SAMPLINGS, "targets": TARGETS, "precision": PRECISIONS}
         for name, allowed in choices.items():
             value = getattr(self, name)
             if value not in allowed:
                 near = nearest_names(str(value), allowed)
                 hint = f"; did you mean {near[0]!r}?" if near else ""
                 raise ConfigError(f"TrainConfig.{name} = {value!r} is not one of {allowed}{hint}")
+        if str(self.device).split(":", 1)[0] not in DEVICES:
+            near = nearest_names(str(self.device), DEVICES)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ConfigError(f"TrainConfig.device = {self.device!r} is not one of {DEVICES} or 'cuda:N'{hint}")
         positive = ("epochs", "batch_size", "validation_batch_size")
         for name in positive:
             if getattr(self, name) < 1:

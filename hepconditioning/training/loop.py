@@ -8,6 +8,10 @@ After every epoch the model is scored on the unbalanced validation split (see
 :mod:`.validation`); the weights of the best epoch are kept (and early stopping after
 ``patience`` epochs without improvement), a checkpoint is written, and ``resume=True``
 continues from it bit-identically.
+
+The model trains on ``config.device`` (``"auto"``: CUDA when present, see :mod:`.device`) and
+ends on the CPU. Under ``torchrun --nproc_per_node N`` the processes share every global batch
+(:mod:`.distributed`): the same trajectory as one process, up to float rounding.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ import torch
 from hepconditioning.contract import Condition, TrainedOn
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
-from hepconditioning.nn.dropout import set_dropout_generator
-from hepconditioning.training.batches import BatchSource, BatchSourceLike
+from hepconditioning.nn.dropout import set_dropout_generator, set_dropout_rows
+from hepconditioning.training.batches import Batch, BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from hepconditioning.training.config import TrainConfig
+from hepconditioning.training.device import autocast, resolve_device, to_device
+from hepconditioning.training.distributed import Parallel, join_process_group
 from hepconditioning.training.loss import weighted_bce
 from hepconditioning.training.validation import ModelSelectionError, ValidationResult, Validator
 
@@ -124,11 +130,13 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         batches: a custom batch source (see :mod:`.batches`) instead of the balanced one.
         validate: custom ``validate(model) -> ValidationResult`` instead of the AUC on
             ``validation``.
-        callback: called as ``callback(epoch, history)`` after every epoch.
+        callback: called as ``callback(epoch, history)`` after every epoch (in every process).
 
     Returns:
         :class:`History`; the model ends in eval mode with the best epoch's weights and
         ``model.trained_on`` (feature names, mass range and points) set for ``predict``.
+        Under ``torchrun`` every process returns the same history and weights; validation,
+        checkpoints and progress output happen on rank 0.
 
     Raises:
         TrainingDivergedError: the loss became NaN/inf (message names epoch and batch); the
@@ -147,13 +155,19 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         raise ValueError("resume=True needs checkpoint_dir= (where the checkpoint was written)")
     if batches is None and config.targets == "labels":
         _check_class_weights(train)
+    device = resolve_device(config.device)
+    parallel = join_process_group(device)
+    progress = progress and parallel.is_main
+    model.to(device)
+    parallel.broadcast_parameters(model)
     source = batches if batches is not None else BatchSource(train, config)
     validate = validate if validate is not None else Validator(validation, config)
     optimizer = _optimizer(model, config)
-    generator = torch.Generator().manual_seed(config.seed)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    generator = torch.Generator(device=device).manual_seed(config.seed)
     history = History(mass_points=[float(m) for m in train.mass_points])
     best_state, best_auc, start = _clone_state(model), -math.inf, 0
-    state = load_checkpoint(checkpoint_dir) if resume else None
+    state = parallel.broadcast(load_checkpoint(checkpoint_dir) if resume and parallel.is_main else None)
     if state is not None:
         if state["config"] != config.to_dict():
             raise ValueError(f"the checkpoint in {str(checkpoint_dir)!r} was written with a different "
@@ -175,24 +189,29 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
             bar = tqdm(total=len(source), desc=f"epoch {epoch + 1}/{config.epochs}", disable=not progress,
                        leave=False, mininterval=0.5)
             for i, batch in enumerate(source):
-                loss = weighted_bce(model(batch.x, batch.mass), batch.targets, batch.weights)
-                value = loss.item()
+                n = batch.x.shape[0]
+                x, mass, targets, weights = _shard(batch, parallel, model, device)
+                with autocast(device, config.precision):
+                    logits = model(x, mass)
+                loss = weighted_bce(logits.float(), targets, weights)
+                if parallel.active and n % parallel.world_size:  # unequal blocks
+                    loss = loss * parallel.loss_factor(x.shape[0], n)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                value = parallel.reduce_gradients(parameters, loss)  # the global batch's loss
                 if not math.isfinite(value):
                     kept = f"; the checkpoint of the last good epoch is kept in {checkpoint_dir}/{CHECKPOINT_NAME}" \
                         if checkpoint_dir is not None and epoch > 0 else ""
                     raise TrainingDivergedError(
                         f"training loss is {value} at epoch {epoch} batch {i}{kept}; lower learning_rate, "
                         "check the inputs for extreme values or the weights for huge magnitudes")
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
                 optimizer.step()
-                n = batch.x.shape[0]
                 total += value * n
                 count += n
                 bar.update()
             bar.close()
             seconds = time.perf_counter() - began
-            result = validate(model)
+            result = parallel.broadcast(validate(model) if parallel.is_main else None)
             history.loss.append(total / max(count, 1))
             history.l2_penalty.append(_l2_penalty(model, config))
             history.val_auc.append(result.auc)
@@ -205,17 +224,19 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
             if progress:
                 tqdm.write(f"epoch {epoch + 1}/{config.epochs}: loss {history.loss[-1]:.4f} "
                            f"val AUC {result.auc:.4f} ({history.events_per_second[-1]:.0f} events/s)")
-            if checkpoint_dir is not None:
+            if checkpoint_dir is not None and parallel.is_main:
                 save_checkpoint(checkpoint_dir, {
                     "epoch": epoch, "config": config.to_dict(), "model": model.state_dict(),
                     "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
                     "history": dataclasses.asdict(history), "best_model": best_state, "best_auc": best_auc})
+            parallel.barrier()
             if callback is not None:
                 callback(epoch, history)
             if config.patience and epoch - history.best_epoch >= config.patience:
                 break
     finally:
         set_dropout_generator(model, None)
+        set_dropout_rows(model, None)
         torch.set_num_threads(threads)
     if history.best_epoch < 0:
         raise ModelSelectionError(
@@ -223,9 +244,22 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
             "trained model to keep; the validation events need both classes with positive total "
             "weight, and a custom validate= must return a finite AUC")
     model.load_state_dict(best_state)
+    model.to("cpu")
     model.trained_on = _trained_on(model, train, config)
     model.eval()
     return history
+
+
+def _shard(batch: Batch, parallel: Parallel, model: torch.nn.Module,
+           device: torch.device) -> tuple[torch.Tensor, ...]:
+    """This process's rows of a global batch, on ``device``; dropout masks follow the rows."""
+    tensors = tuple(to_device(t, device) for t in batch)
+    if not parallel.active:
+        return tensors
+    n = batch.x.shape[0]
+    start, stop = parallel.rows(n)
+    set_dropout_rows(model, (start, stop, n))
+    return tuple(t[start:stop] for t in tensors)
 
 
 def _trained_on(model: torch.nn.Module, train: Events, config: TrainConfig) -> TrainedOn:

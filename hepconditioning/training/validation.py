@@ -20,6 +20,7 @@ from hepconditioning.metrics import roc_auc
 from hepconditioning.nn.batched import logits
 from hepconditioning.sampling import background_mass
 from hepconditioning.training.config import TrainConfig
+from hepconditioning.training.device import resolve_device, to_device
 
 __all__ = ["ModelSelectionError", "ValidationResult", "Validator"]
 
@@ -76,8 +77,9 @@ class Validator:
                 "positive total weight (check the event weights and the validation split)")
         self.mass = background_mass(events, distribution="identical", seed=config.seed, epoch=_STREAM)
         self.group_mass = np.concatenate([self.mass, self.mass]) if self.duplicate else self.mass
-        self.x = events.to_torch().x
-        self.mass_t = torch.from_numpy(self.mass)
+        device = resolve_device(config.device)
+        self.x = to_device(events.to_torch().x, device)
+        self.mass_t = to_device(torch.from_numpy(self.mass), device)
         self.batch_size = config.validation_batch_size
         self.mass_points = tuple(float(m) for m in events.mass_points)
 

@@ -2,7 +2,8 @@
 arXiv:2202.00424): a physics-faithful generator, the IMB builder and the dataset loader.
 
 Stages: :mod:`.partons` (X → tt̄ / SM tt̄ decay chains) → :mod:`.detector` (FSR, smearing,
-acceptance, b-tagging, MET) → :mod:`.reconstruction` (the 27 features) →
+acceptance, b-tagging, MET) → :mod:`.reconstruction` (the 27 features; the same code serves
+:func:`features_from_objects` of :mod:`.objects` for analysis inputs such as NanoAOD) →
 :mod:`.standardization` → :mod:`.generator` (``Events``, exact counts, files); :mod:`.imbalanced`
 (HEPMASS-IMB) and :mod:`.loading` (``load_hepmass``).
 """
@@ -26,6 +27,7 @@ from hepconditioning.datasets.hepmass.imbalanced import (
     make_imbalanced,
 )
 from hepconditioning.datasets.hepmass.loading import SAMPLE, load_hepmass
+from hepconditioning.datasets.hepmass.objects import ObjectFeatures, features_from_objects
 from hepconditioning.datasets.hepmass.pythia import generate_pythia
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import (
@@ -45,7 +47,9 @@ __all__ = [
     "IMB_COUNTS",
     "MASSES",
     "SAMPLE",
+    "ObjectFeatures",
     "check_masses",
+    "features_from_objects",
     "generate",
     "generate_pythia",
     "imbalanced_counts",

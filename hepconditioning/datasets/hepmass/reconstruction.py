@@ -34,7 +34,7 @@ from hepconditioning.datasets.hepmass.detector import (
 from hepconditioning.datasets.hepmass.partons import TOP_MASS, W_MASS
 from hepconditioning.physics import kinematics as kin
 
-__all__ = ["FEATURE_MEANINGS", "Reconstructed", "reconstruct"]
+__all__ = ["FEATURE_MEANINGS", "Assigned", "Reconstructed", "reconstruct", "reconstruct_objects"]
 
 FEATURE_MEANINGS: tuple[str, ...] = (
     "lepton pT", "lepton eta", "lepton phi", "missing ET", "missing ET phi", "number of jets",
@@ -74,18 +74,46 @@ def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     return np.take_along_axis(values, index.reshape(*index.shape, *extra), axis=1)
 
 
-def reconstruct(det: Detector) -> Reconstructed:
-    """Apply the selection and compute the 27 HEPMASS features (see the module docstring)."""
-    n_jets = det.accepted.sum(axis=1)
-    selected = det.lepton_accepted & (n_jets >= 4)
-    jets = det.jets[selected]
-    pt_all = np.where(det.accepted[selected], kin.pt(jets), -1.0)
+class Assigned(NamedTuple):
+    """What :func:`reconstruct_objects` returns (``M`` selected of ``N`` events).
+
+    Attributes:
+        features: raw features ``(M, 27)`` float64 (GeV, rad, counts), column order as above.
+        selected: ``(N,)`` bool, exactly one passing lepton and at least four passing jets.
+        real_neutrino: ``(M,)`` bool, the W-mass constraint had a real solution.
+        jets: ``(M, 4)`` positions, among each event's input jets, of the χ² assignment's
+            W jet 1, W jet 2, hadronic b and leptonic b.
+    """
+
+    features: np.ndarray
+    selected: np.ndarray
+    real_neutrino: np.ndarray
+    jets: np.ndarray
+
+
+def reconstruct_objects(leptons: np.ndarray, lepton_pass: np.ndarray, jets: np.ndarray, jet_pass: np.ndarray,
+                        btag: np.ndarray, met: np.ndarray) -> Assigned:
+    """The selection and the 27 features from padded objects (the one HEPMASS reconstruction).
+
+    Args:
+        leptons: four-vectors ``(N, L, 4)`` (px, py, pz, E) GeV; lepton_pass: ``(N, L)`` bool,
+            the lepton passes the object cuts (padding slots: False).
+        jets: four-vectors ``(N, K, 4)``; jet_pass: ``(N, K)`` bool; btag: ``(N, K)`` b-tag
+            flag or score.
+        met: missing transverse momentum ``(N, 2)`` (x, y) GeV.
+
+    Exactly one passing lepton and at least four passing jets select an event; the four
+    leading passing jets by pT (stable order) enter the reconstruction of the module docstring.
+    """
+    n_jets = jet_pass.sum(axis=1)
+    selected = (lepton_pass.sum(axis=1) == 1) & (n_jets >= 4)
+    lepton = _take(leptons[selected], np.argmax(lepton_pass[selected], axis=1)[:, None])[:, 0]
+    jets = jets[selected]
+    pt_all = np.where(jet_pass[selected], kin.pt(jets), -1.0)
     order = np.argsort(-pt_all, axis=1, kind="stable")[:, :4]
     lead = _take(jets, order)
-    btag = _take(det.btag[selected], order)
-    origin = _take(det.origin[selected], order)
-    lepton = det.lepton[selected]
-    met = det.met[selected]
+    btag = _take(btag[selected], order)
+    met = met[selected]
     m = lead.shape[0]
 
     pz, real = kin.neutrino_pz(lepton, met[:, 0], met[:, 1], m_w=W_MASS)
@@ -116,10 +144,7 @@ def reconstruct(det: Detector) -> Reconstructed:
             + ((m_jlv - TOP_MASS) / _SIGMA_T_LEP) ** 2 + penalty)
     best = np.argmin(chi2, axis=1)
     rows = np.arange(m)
-    chosen = a[best]  # (M, 4) positions among the leading jets
-    chosen_origin = np.take_along_axis(origin, chosen, axis=1)
-    correct = ((chosen_origin[:, 2] == ORIGIN_B_HAD) & (chosen_origin[:, 3] == ORIGIN_B_LEP)
-               & (np.sort(chosen_origin[:, :2], axis=1) == [ORIGIN_Q1, ORIGIN_Q2]).all(axis=1))
+    chosen = np.take_along_axis(order, a[best], axis=1)  # (M, 4) positions among the input jets
 
     features = np.empty((m, 27))
     features[:, 0] = kin.pt(lepton)
@@ -137,4 +162,15 @@ def reconstruct(det: Detector) -> Reconstructed:
     features[:, 24] = _root(m2_lw)
     features[:, 25] = m_jlv[rows, best]
     features[:, 26] = m_wwbb
-    return Reconstructed(features, selected, correct, real)
+    return Assigned(features, selected, real, chosen)
+
+
+def reconstruct(det: Detector) -> Reconstructed:
+    """Apply the selection and compute the 27 HEPMASS features (see the module docstring) for
+    the generators' detector objects, through :func:`reconstruct_objects`."""
+    out = reconstruct_objects(det.lepton[:, None, :], det.lepton_accepted[:, None], det.jets, det.accepted,
+                              det.btag, det.met)
+    origin = np.take_along_axis(det.origin[out.selected], out.jets, axis=1)
+    correct = ((origin[:, 2] == ORIGIN_B_HAD) & (origin[:, 3] == ORIGIN_B_LEP)
+               & (np.sort(origin[:, :2], axis=1) == [ORIGIN_Q1, ORIGIN_Q2]).all(axis=1))
+    return Reconstructed(out.features, out.selected, correct, out.real_neutrino)
