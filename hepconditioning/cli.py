@@ -1,4 +1,4 @@
-"""Command line: ``hepconditioning {demo, train, evaluate, plot, generate}`` (a thin layer).
+"""Command line: ``hepconditioning {demo, train, evaluate, plot, apply, generate}`` (a thin layer).
 
 Each command parses its arguments, validates them (config cards through
 :mod:`hepconditioning.config`) before any work starts, and calls the library.
@@ -128,6 +128,26 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _apply(args: argparse.Namespace) -> int:
+    from hepconditioning.apply import apply_files, load_spec
+    from hepconditioning.io.bundled import bundled_path
+
+    spec_path = Path(args.spec)
+    if not spec_path.exists() and spec_path.suffix == "" and spec_path.parent == Path("."):
+        spec_path = bundled_path(f"specs/{args.spec}.toml", hint="give the path of a spec TOML file")
+    spec = load_spec(spec_path)
+    result = apply_files(args.model, args.files, spec=spec, masses=args.mass, out=args.out, workers=args.workers,
+                         scheduler=args.scheduler, backend=args.backend, bins=args.bins, step=args.step,
+                         progress=not args.quiet)
+    for path in result.outputs.values():
+        print(path)
+    if result.histograms is not None:
+        print(f"{result.histograms} ({result.selected} of {result.entries} entries selected)")
+    for path, reason in result.failed.items():
+        print(f"hepconditioning apply: error: {path}: {reason}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -176,6 +196,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", type=Path, help="results.root written by train/demo/evaluate")
     p.add_argument("--out", type=Path, required=True, help="output directory for PNG files")
     p.add_argument("--overwrite", action="store_true")
+
+    p = command("apply", _apply, "score ROOT files with a saved model at several mass hypotheses: a friend "
+                "tree of scores per file and merged score histograms (serial or on dask)")
+    p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
+    p.add_argument("files", nargs="+", help="input ROOT files")
+    p.add_argument("--spec", required=True,
+                   help="spec TOML (tree, features or [objects], cut, weight), or a shipped name: "
+                        "nanoaod_hepmass, hepconditioning_events")
+    p.add_argument("--mass", type=float, nargs="+", required=True, help="mass hypotheses (the model's condition)")
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, help="run on a local dask cluster of N workers")
+    where.add_argument("--scheduler", default=None, help="address of a running dask scheduler (tcp://host:8786)")
+    p.add_argument("--backend", choices=("torch", "onnx"), default="torch")
+    p.add_argument("--bins", type=int, default=50, help="score histogram bins on [0, 1]")
+    p.add_argument("--step", type=int, default=100_000, help="entries per task")
 
     p = command("generate", _generate, "generate a HEPMASS-like or H→ττ (ρρ) sample")
     p.add_argument("sample", choices=("hepmass", "htautau"))

@@ -76,7 +76,7 @@ def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | N
             raise ValueError(f"mass must be a scalar or have shape ({n},) (one per event), got {m.shape}; "
                              "use hypotheses=[...] to score several values")
         columns = [np.full(n, m, dtype=np.float32) if m.ndim == 0 else m]
-    _warn_outside(model, np.concatenate(columns) if columns else np.zeros(0))
+    _warn_outside(model, values if hypotheses is not None else columns[0])
     x = torch.from_numpy(x_np)
     out = [torch.sigmoid(torch.from_numpy(logits(model, x, c, batch_size=batch_size))) for c in columns]
     if hypotheses is None:

@@ -1,0 +1,255 @@
+"""Apply a saved model to many ROOT files: friend trees of scores and merged histograms.
+
+:func:`apply_files` splits the work by file and entry range (``step`` entries per task), scores
+every selected entry at each mass hypothesis, and writes into ``out``:
+
+- ``<input stem>_scores.root`` per input: a friend TTree with the input tree's name, the same
+  number and order of entries, one float32 branch ``score_<m>`` per hypothesis (``score_500``,
+  ``score_612p5``) and a bool ``selected``; unselected entries hold :data:`SENTINEL` (−1, never
+  a probability). In ROOT: ``events->AddFriend("Events", "out/ttbar_scores.root")``.
+- ``histograms.root``: per hypothesis a TH1D ``score_<m>`` (with sumw2) of the selected
+  entries' scores, weighted by the spec's weight, summed over all files.
+
+Every file is written atomically. A missing or damaged input is reported by name in
+:attr:`ApplyResult.failed`; the other files still complete. With ``workers=N`` the tasks run
+on a ``dask.distributed.LocalCluster`` (one process per worker, torch with one thread), with
+``scheduler=ADDRESS`` on an existing cluster (e.g. started by dask-jobqueue on HTCondor or
+Slurm); results are combined in task order, so outputs equal the serial run's exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from hepconditioning.apply.spec import ApplySpec, evaluate_features
+
+__all__ = ["SENTINEL", "ApplyResult", "apply_files", "hypothesis_branch", "score_chunk"]
+
+SENTINEL = -1.0
+"""Score of an entry that is not selected (fails the cut or the object selection)."""
+
+BACKENDS = ("torch", "onnx")
+
+
+class ApplyResult(NamedTuple):
+    """What :func:`apply_files` wrote: ``outputs`` (input → friend file), the merged
+    ``histograms`` file (``None`` when every input failed), ``failed`` (input → one-line
+    reason), and the numbers of ``entries`` and ``selected`` entries read."""
+
+    outputs: dict[str, Path]
+    histograms: Path | None
+    failed: dict[str, str]
+    entries: int
+    selected: int
+
+
+class Chunk(NamedTuple):
+    """Scores of one entry range: ``scores (n, K)`` float32, ``selected (n,)``, and the
+    histogram sums ``sumw``/``sumw2`` ``(K, bins)`` of the selected entries."""
+
+    scores: np.ndarray
+    selected: np.ndarray
+    sumw: np.ndarray
+    sumw2: np.ndarray
+
+
+def hypothesis_branch(mass: float) -> str:
+    """Branch/histogram name of one hypothesis: ``score_500``, ``score_612p5``, ``score_m1``."""
+    return "score_" + f"{float(mass):g}".replace(".", "p").replace("-", "m")
+
+
+@functools.lru_cache(maxsize=4)
+def _scorer(model_path: str, mtime: float, backend: str) -> Any:
+    if backend == "onnx":
+        from hepconditioning.apply.onnx import OnnxScorer
+
+        return OnnxScorer(model_path)
+    from hepconditioning.training import load_model
+
+    return load_model(model_path)
+
+
+def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: int, masses: Sequence[float], *,
+                backend: str = "torch", bins: int = 50, threads: int | None = None) -> Chunk:
+    """Score entries ``[start, stop)`` of ``path`` at every mass (one task; runs on dask workers)."""
+    import uproot
+
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
+    expressions = spec.expressions()
+    aliases = {k: v for k, v in expressions.items() if k != v}  # plain branches are read by name
+    with uproot.open(path) as file:
+        arrays = file[spec.tree].arrays(list(expressions), aliases=aliases, entry_start=start, entry_stop=stop,
+                                        library="ak")
+    x, selected = evaluate_features(spec, arrays)
+    n, k = len(selected), len(masses)
+    weight = np.ones(n) if not spec.weight else np.asarray(arrays["_hc_weight"], dtype=np.float64)
+    scores = np.full((n, k), SENTINEL, dtype=np.float32)
+    if selected.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # extrapolation is flagged once, by apply_files
+            scores[selected] = scorer.predict(x[selected], hypotheses=list(masses))
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    w = weight[selected]
+    sumw = np.stack([np.histogram(scores[selected, j], edges, weights=w)[0] for j in range(k)])
+    sumw2 = np.stack([np.histogram(scores[selected, j], edges, weights=w * w)[0] for j in range(k)])
+    return Chunk(scores, selected, sumw, sumw2)
+
+
+def _entries(path: Path, spec: ApplySpec) -> int:
+    from hepconditioning.io.root.reader import find_tree, open_root
+
+    with open_root(path) as file:
+        return int(find_tree(file, spec.tree, path).num_entries)
+
+
+def _message(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) < 400 else text[:397] + "..."
+
+
+def _output_names(paths: Sequence[Path]) -> list[str]:
+    names: list[str] = []
+    for path in paths:
+        stem = path.name[:-5] if path.name.endswith(".root") else path.stem
+        name = f"{stem}_scores.root"
+        i = 1
+        while name in names:
+            i += 1
+            name = f"{stem}_{i}_scores.root"
+        names.append(name)
+    return names
+
+
+def _run(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict[str, Any], *, workers: int | None,
+         scheduler: str | None, progress: bool) -> list[Chunk | BaseException]:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(tasks), desc="apply", unit="chunk", disable=not progress)
+    results: list[Chunk | BaseException] = []
+    try:
+        if workers is None and scheduler is None:
+            for i, start, stop in tasks:
+                try:
+                    results.append(score_chunk(call["model"], str(paths[i]), call["spec"], start, stop,
+                                               call["masses"], backend=call["backend"], bins=call["bins"]))
+                except Exception as err:  # reported per file by the caller
+                    results.append(err)
+                bar.update()
+            return results
+        from hepconditioning.apply.cluster import run_on_dask
+
+        return run_on_dask(tasks, paths, call, workers=workers, scheduler=scheduler, bar=bar)
+    finally:
+        bar.close()
+
+
+def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike[str]], *, spec: ApplySpec,
+                masses: Sequence[float], out: str | os.PathLike[str], workers: int | None = None,
+                scheduler: str | None = None, backend: str = "torch", bins: int = 50, step: int = 100_000,
+                progress: bool = True) -> ApplyResult:
+    """Score ``files`` with the model file ``model`` at each of ``masses`` (see the module docstring).
+
+    Args:
+        model: a model file written by ``save_model`` (the workers load it themselves).
+        files: input ROOT files.
+        spec: what to read (:class:`~hepconditioning.apply.ApplySpec`, :func:`load_spec`).
+        masses: the condition values to score (GeV for HEPMASS), K ≥ 1.
+        out: output directory (created if missing; existing outputs are replaced atomically).
+        workers: run on a local dask cluster with this many single-threaded worker processes.
+        scheduler: address of a running dask scheduler (``tcp://host:8786``) instead.
+        backend: ``"torch"`` (the model) or ``"onnx"`` (ONNX Runtime on its export).
+        bins: score histogram bins on [0, 1].
+        step: entries per task.
+    """
+    from hepconditioning.io.atomic import check_input_paths
+    from hepconditioning.io.root import write_root
+    from hepconditioning.training import load_model
+
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if workers is not None and scheduler is not None:
+        raise ValueError("give workers=N (a local cluster) or scheduler=ADDRESS (an existing one), not both")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    values = [float(m) for m in np.atleast_1d(np.asarray(masses, dtype=np.float64))]
+    if not values or len(set(values)) != len(values):
+        raise ValueError(f"masses must be distinct values, got {list(masses)}")
+    if not isinstance(spec, ApplySpec):
+        raise TypeError(f"spec must be an ApplySpec (see load_spec), got {type(spec).__name__}")
+    model_path = Path(model)
+    loaded = load_model(model_path)  # a damaged model fails here, before any work
+    names = spec.feature_names
+    if loaded.trained_on is not None and names is not None and loaded.trained_on.feature_names != names:
+        raise ValueError(f"the spec builds features {list(names)[:6]}... but the model was trained on "
+                         f"{list(loaded.trained_on.feature_names)[:6]}...; give the features in the model's order")
+    loaded.predict(np.zeros((0, loaded.n_features)), hypotheses=values)  # ExtrapolationWarning, once
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [Path(f) for f in files]
+    if not paths:
+        raise ValueError("no input files given")
+    failed: dict[str, str] = {}
+    tasks: list[tuple[int, int, int]] = []
+    for i, path in enumerate(paths):
+        try:
+            check_input_paths(path, kind="ROOT")
+            n = _entries(path, spec)
+        except Exception as err:  # missing, damaged, no such tree: reported, others go on
+            failed[str(path)] = _message(err)
+            continue
+        tasks += [(i, start, min(start + step, n)) for start in range(0, n, step)] or [(i, 0, 0)]
+    call = {"model": str(model_path.resolve()), "spec": spec, "masses": values, "backend": backend, "bins": bins}
+    results = _run(tasks, paths, call, workers=workers, scheduler=scheduler, progress=progress)
+    by_file: dict[int, list[Chunk]] = {}
+    for (i, _, _), result in zip(tasks, results, strict=True):
+        if str(paths[i]) in failed:
+            continue
+        if isinstance(result, BaseException):
+            failed[str(paths[i])] = _message(result)
+            by_file.pop(i, None)
+            continue
+        by_file.setdefault(i, []).append(result)
+    outputs: dict[str, Path] = {}
+    sumw = np.zeros((len(values), bins))
+    sumw2 = np.zeros((len(values), bins))
+    entries = selected = 0
+    for i, name in zip(range(len(paths)), _output_names(paths), strict=True):
+        if i not in by_file:
+            continue
+        chunks = by_file[i]
+        scores = np.concatenate([c.scores for c in chunks])
+        mask = np.concatenate([c.selected for c in chunks])
+        branches = {hypothesis_branch(m): scores[:, j] for j, m in enumerate(values)}
+        outputs[str(paths[i])] = write_root(out / name, trees={spec.tree: {**branches, "selected": mask}})
+        for c in chunks:
+            sumw += c.sumw
+            sumw2 += c.sumw2
+        entries += len(mask)
+        selected += int(mask.sum())
+    histograms = None
+    if outputs:
+        histograms = write_root(out / "histograms.root", histograms={
+            hypothesis_branch(m): _histogram(sumw[j], sumw2[j], m, spec) for j, m in enumerate(values)})
+    return ApplyResult(outputs, histograms, failed, entries, selected)
+
+
+def _histogram(sumw: np.ndarray, sumw2: np.ndarray, mass: float, spec: ApplySpec) -> Any:
+    import hist
+
+    h = hist.Hist(hist.axis.Regular(len(sumw), 0.0, 1.0, name="score", label=f"score at {mass:g}"),
+                  storage=hist.storage.Weight())
+    view = h.view()
+    view.value = sumw
+    view.variance = sumw2
+    return h

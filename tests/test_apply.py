@@ -1,0 +1,136 @@
+"""hepconditioning apply: friend trees, merged histograms, damaged inputs, dask, NanoAOD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import uproot
+
+from hepconditioning import Standardizer
+from hepconditioning.apply import SENTINEL, ApplySpec, apply_files, load_spec
+from hepconditioning.cli import main
+from hepconditioning.datasets.hepmass import FEATURES, load_hepmass, physical, write_generated
+from hepconditioning.errors import ConfigError
+from hepconditioning.io import read_events
+from hepconditioning.io.bundled import bundled_path
+from hepconditioning.nn import AffinePNN
+from hepconditioning.training import TrainConfig, fit, load_model, save_model
+
+MASSES = [500.0, 1000.0, 1500.0]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    """A small trained model file and three generated ROOT files, the second one damaged."""
+    base = tmp_path_factory.mktemp("apply")
+    train = physical(load_hepmass("generated", n_events=3000, split="train", seed=1))
+    model = AffinePNN(27, widths=(16, 8), dropout=0.0)
+    model.set_standardizer(Standardizer.fit(train))
+    fit(model, train, validation=train[:500], config=TrainConfig(epochs=1, batch_size=256), progress=False)
+    model_path = save_model(base / "model.pt", model, features=FEATURES)
+    files = []
+    for i, n in enumerate((1200, 900, 700)):
+        path = base / f"sample{i}.root"
+        write_generated(path, n, seed=10 + i, progress=False)
+        files.append(path)
+    damaged = base / "damaged.root"
+    damaged.write_bytes(files[1].read_bytes()[: files[1].stat().st_size // 2])
+    return model_path, [files[0], damaged, files[2]], base
+
+
+def _read(path, tree="events"):
+    with uproot.open(path) as file:
+        return file[tree].arrays(library="np")
+
+
+def test_apply_writes_friend_trees_and_histograms(setup, tmp_path, capsys):
+    model_path, files, _ = setup
+    spec = bundled_path("specs/hepconditioning_events.toml")
+    argv = ["apply", str(model_path), *map(str, files), "--spec", str(spec), "--mass", "500", "1000", "1500",
+            "--out", str(tmp_path / "out"), "--step", "500", "--quiet"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"hepconditioning apply: error: {files[1]}: ")
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["histograms.root", "sample0_scores.root", "sample2_scores.root"]
+    model = load_model(model_path)
+    total = np.zeros(3)
+    for source in (files[0], files[2]):
+        friend = _read(out / f"{source.stem}_scores.root")
+        events = read_events(source)
+        assert len(friend["selected"]) == len(events) and friend["selected"].all()
+        expected = model.predict(physical(events).x, hypotheses=MASSES)
+        for j, name in enumerate(["score_500", "score_1000", "score_1500"]):
+            assert friend[name].dtype == np.float32
+            np.testing.assert_allclose(friend[name], expected[:, j], rtol=1e-6, atol=1e-7)
+            total[j] += events.weights.sum()
+    with uproot.open(out / "histograms.root") as file:
+        for j, name in enumerate(["score_500", "score_1000", "score_1500"]):
+            h = file[name]
+            assert h.classname == "TH1D" and h.values().shape == (50,)
+            np.testing.assert_allclose(h.values().sum(), total[j], rtol=1e-6)
+            assert (h.variances() > 0).any()
+
+
+def test_dask_two_workers_equal_serial(setup, tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra: pip install 'hepconditioning[dask]'")
+    model_path, files, _ = setup
+    spec = load_spec(bundled_path("specs/hepconditioning_events.toml"))
+    good = [files[0], files[2]]
+    serial = apply_files(model_path, good, spec=spec, masses=MASSES, out=tmp_path / "serial", step=400,
+                         progress=False)
+    parallel = apply_files(model_path, good, spec=spec, masses=MASSES, out=tmp_path / "dask", step=400,
+                           workers=2, progress=False)
+    assert not serial.failed and not parallel.failed and serial.entries == parallel.entries == 1900
+    for source in good:
+        a = _read(tmp_path / "serial" / f"{source.stem}_scores.root")
+        b = _read(tmp_path / "dask" / f"{source.stem}_scores.root")
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    with uproot.open(serial.histograms) as sa, uproot.open(parallel.histograms) as sb:
+        for name in ("score_500", "score_1000", "score_1500"):
+            np.testing.assert_array_equal(sa[name].values(), sb[name].values())
+            np.testing.assert_array_equal(sa[name].variances(), sb[name].variances())
+
+
+def test_nanoaod_spec_on_cms_open_data(setup, shared_data, tmp_path):
+    model_path, _, _ = setup
+    nano = shared_data / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
+    spec = load_spec(bundled_path("specs/nanoaod_hepmass.toml"))
+    relaxed = ApplySpec(spec.tree, objects=spec.objects.__class__(**{**spec.objects.__dict__,
+                                                                    "cuts": {"jet_pt_min": 15.0}}))
+    for s, name in ((spec, "strict"), (relaxed, "relaxed")):
+        result = apply_files(model_path, [nano], spec=s, masses=MASSES, out=tmp_path / name, progress=False)
+        assert not result.failed and result.entries == 200
+        friend = _read(tmp_path / name / "nanoAOD_2015_CMS_Open_Data_ttbar_scores.root", "Events")
+        chosen = friend["selected"]
+        assert chosen.sum() == result.selected
+        assert (friend["score_500"][~chosen] == SENTINEL).all()
+        assert ((friend["score_500"][chosen] >= 0) & (friend["score_500"][chosen] <= 1)).all()
+    assert result.selected > 0  # the relaxed selection finds events with one lepton and >= 4 jets
+
+
+def test_spec_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('tree = "events"\nfeatures = 3\nnonsense = 1\n')
+    with pytest.raises(ConfigError, match=r"spec '.*bad.toml': unknown key\(s\) \['nonsense'\]"):
+        load_spec(bad)
+    bad.write_text('tree = "events"\n[features]\na = { jagged = "Jet_Px" }\n')
+    with pytest.raises(ConfigError, match="leading = k"):
+        load_spec(bad)
+    bad.write_text('tree = "events"\n')
+    with pytest.raises(ConfigError, match="exactly one of features"):
+        load_spec(bad)
+    spec = load_spec(bundled_path("specs/nanoaod_hepmass.toml"))
+    assert spec.objects.btag_threshold == 0.8 and spec.feature_names == tuple(f.name for f in FEATURES)
+
+
+def test_apply_refuses_a_spec_that_does_not_match_the_model(setup, tmp_path):
+    model_path, files, _ = setup
+    spec = ApplySpec("events", features=["f1", "f0"])
+    with pytest.raises(ValueError, match="in the model's order"):
+        apply_files(model_path, files[:1], spec=spec, masses=MASSES, out=tmp_path, progress=False)
+    assert not list(tmp_path.iterdir())
+    torch.set_num_threads(1)
