@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from hepconditioning.errors import HepConditioningWarning
 from hepconditioning.events import Events
 from hepconditioning.nn.batched import logits
 from hepconditioning.training.inputs import feature_matrix
@@ -15,7 +16,7 @@ from hepconditioning.training.inputs import feature_matrix
 __all__ = ["ExtrapolationWarning", "predict"]
 
 
-class ExtrapolationWarning(UserWarning):
+class ExtrapolationWarning(HepConditioningWarning):
     """A prediction asks for a mass outside the range the model was trained on."""
 
 
