@@ -17,10 +17,10 @@ import torch
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
 from hepconditioning.metrics import roc_auc
+from hepconditioning.nn.batched import logits
 from hepconditioning.sampling import background_mass
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.device import resolve_device, to_device
-from hepconditioning.training.inference import batched_logits
 
 __all__ = ["ModelSelectionError", "ValidationResult", "Validator"]
 
@@ -85,14 +85,7 @@ class Validator:
 
     def scores(self, model: torch.nn.Module) -> np.ndarray:
         """Logits of every validation event (model in eval mode, no autograd)."""
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.inference_mode():
-                out = batched_logits(model, self.x, self.mass_t, batch_size=self.batch_size)
-        finally:
-            model.train(was_training)
-        return out.float().cpu().numpy()
+        return logits(model, self.x, self.mass_t, batch_size=self.batch_size)
 
     def __call__(self, model: torch.nn.Module) -> ValidationResult:
         scores = self.scores(model)
