@@ -91,6 +91,13 @@ def probe_section() -> str:
     return "\n".join(lines)
 
 
+class _Missing(dict):
+    """Placeholders of results not committed yet read "(not run yet)"."""
+
+    def __missing__(self, key: str) -> str:
+        return "(not run yet)"
+
+
 def render() -> str:
     from results_doc_text import TEXT  # the narrative, next to this script
 
@@ -122,7 +129,7 @@ def render() -> str:
             "weak_spread_fixed": f"{weak['spread_fixed']:.3f}", "weak_spread_optimal": f"{weak['spread_optimal']:.3f}",
             "weak_err_fixed": f"{weak['error_spread_fixed']:.3f}", "weak_err_optimal": f"{weak['error_spread_optimal']:.3f}",
         }
-    return TEXT.format(**values)
+    return TEXT.format_map(_Missing(values))
 
 
 def main(argv: list[str] | None = None) -> int:
