@@ -61,6 +61,20 @@ def table4_side_by_side(summary: dict[str, Any], *, continuous: bool = False) ->
     return "\n".join(lines)
 
 
+def ordering_section(summary: dict[str, Any]) -> str:
+    """The four Table 4 networks ranked by AUC at each mass, ours next to the paper's."""
+    rows = summary["studies"].get("table4", {})
+    labels = [k for k in PAPER_TABLE4 if k in rows]
+    if len(labels) < len(PAPER_TABLE4):
+        return "(not all four networks run)"
+    lines = ["| mass | ours (best → worst) | paper (best → worst) | same order |", "|---|---|---|---|"]
+    for i, m in enumerate(MASSES):
+        ours = sorted(labels, key=lambda k: -rows[k]["mass"][m]["auc"])
+        paper = sorted(labels, key=lambda k: -PAPER_TABLE4[k][i])
+        lines.append(f"| {m} GeV | {' > '.join(ours)} | {' > '.join(paper)} | {'yes' if ours == paper else 'no'} |")
+    return "\n".join(lines)
+
+
 def claims_section(summary: dict[str, Any]) -> str:
     lines = []
     for key, item in summary.get("claims", {}).items():
@@ -110,6 +124,8 @@ def render() -> str:
         "table4_paper": table4_side_by_side(paper, continuous=True) if paper else "(not run)",
         "table4_small": table4_side_by_side(small) if small else "(not run)",
         "claims_paper": claims_section(paper) if paper else "(not run)",
+        "ordering_paper": ordering_section(paper) if paper else "(not run)",
+        "ordering_small": ordering_section(small) if small else "(not run)",
         "claims_small": claims_section(small) if small else "(not run)",
         "calibration": " / ".join(f"{v:.1f}" for v in calib["auc_isr_off"]) if calib else "(not run)",
         "calibration_events": f"{calib['events_per_mass'] // 1000}k" if calib else "",

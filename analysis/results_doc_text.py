@@ -61,6 +61,10 @@ in the row). One training seed; the brackets are the test-sample bootstrap only.
 
 ![Fig. 14c](../results/anzalone22/paper/fig14c.png)
 
+Ordering of the four networks (AUC) at each mass:
+
+{ordering_paper}
+
 Verdicts on the paper's claims at this scale:
 
 {claims_paper}
@@ -73,6 +77,8 @@ network with seeds 0, 1, 2 (the "full" rows with one). Cells: mean ± standard d
 the seeds (the test-sample bootstrap ±1σ half-width in parentheses).
 
 {table4_small}
+
+{ordering_small}
 
 {claims_small}
 
