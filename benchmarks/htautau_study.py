@@ -98,14 +98,15 @@ def report_cp(summary: dict[str, Any]) -> None:
             print(f"    N = {n:5d}: std {stds}   bias {biases}")
 
 
-def summary_record(mi: dict[str, Any], cp: dict[str, Any], weak: dict[str, Any]) -> dict[str, Any]:
-    """The numbers the README and docs/results.md quote, in one JSON-able dict."""
+def summary_record(mi: dict[str, Any], cp: dict[str, Any] | None, weak: dict[str, Any]) -> dict[str, Any]:
+    """The numbers the README and docs/results.md quote, in one JSON-able dict (``cp`` None: the
+    CP-network study was not run; its numbers are NaN)."""
     cases = mi["cases"]
     n_values = list(weak["n_values"])
     case = next(iter(weak["cases"].values()))
     at = [n_values.index(n) for n in (100, 200)]
     network = case["aucn"]["network"]
-    diffs = np.asarray(cp["auc"]["conditioned"]) - np.asarray(cp["auc"]["dedicated"])
+    diffs = np.asarray(cp["auc"]["conditioned"]) - np.asarray(cp["auc"]["dedicated"]) if cp else np.full(1, np.nan)
     return {
         "events": mi["settings"]["events"], "epochs": mi["settings"]["epochs"],
         "nn_complete": cases["pseudoscalar_complete"]["best_auc"],
@@ -113,7 +114,7 @@ def summary_record(mi: dict[str, Any], cp: dict[str, Any], weak: dict[str, Any])
         "nn_incomplete": cases["pseudoscalar_incomplete"]["best_auc"],
         "mixed": {k: cases[f"mixed_{k}"]["best_auc"] for k in ("complete", "incomplete")},
         "conditioned_minus_dedicated": [float(diffs.min()), float(diffs.max())],
-        "cp_settings": cp["settings"],
+        "cp_settings": cp["settings"] if cp else None,
         "weak_case": {
             "label": "scalar vs α = π/8, ρρ without neutrinos", "events": weak["settings"]["events"],
             "epochs": weak["settings"]["epochs"], "auc": case["best_auc"], "oracle_auc": case["oracle_auc"],
