@@ -55,7 +55,7 @@ def _dask_cpu(model: Path, root: Path, out: Path, masses: list[float]) -> tuple[
     import psutil
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=40)
     client = Client(cluster)
     try:
