@@ -2,20 +2,29 @@
 
 Each command parses its arguments, validates them (config cards through
 :mod:`hepconditioning.config`) before any work starts, and calls the library.
+
+Exit status: 0 success; 2 an error the user can fix, reported as one line
+``hepconditioning CMD: error: ...`` on stderr; 130 after Ctrl-C (SIGINT) and 143 after SIGTERM
+(what batch systems send), both after removing incomplete outputs. Warnings of the package
+(e.g. an extrapolation in mass) are one line ``hepconditioning CMD: warning: ...``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import re
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from hepconditioning._version import __version__
-from hepconditioning.errors import HepConditioningError
+from hepconditioning.errors import HepConditioningError, HepConditioningWarning
 
 __all__ = ["build_parser", "main"]
 
@@ -48,9 +57,11 @@ def _train(args: argparse.Namespace) -> int:
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
         from hepconditioning.io.outdir import check_output_directory
 
+        if args.resume:
+            raise ValueError("--resume continues single-process runs; drop --nproc (or use --nproc 1)")
         check_output_directory(config.output.directory, overwrite=config.output.overwrite)
         return _launch(args)
-    run(config, progress=not args.quiet)
+    run(config, progress=not args.quiet, resume=args.resume)
     return 0
 
 
@@ -81,10 +92,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     check_output_path(args.out, overwrite=args.overwrite)
     model = load_model(args.model)
-    events = _read_events(args.data)
+    events = _read_events(args.data, mass_points=args.mass_points)
     if model.trained_on.features == FEATURES and events.feature_names == tuple(f.name for f in FEATURES):
         events = physical(events)  # HEPMASS files store the features standardized; the model takes GeV
-    evaluation = evaluation_events(events, masses=args.masses)
+    evaluation = evaluation_events(events, masses=args.masses, balance=args.balance)
     scores = predict(model, evaluation)
     table = evaluate_per_mass(lambda ev: scores, evaluation)
     label = re.sub(r"\W", "_", Path(args.model).stem)  # branch and directory names
@@ -95,13 +106,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_events(path: str):  # -> Events
-    from hepconditioning.io import read_csv, read_events
+def _read_events(path: str, *, mass_points: Sequence[float] | None):  # -> Events
+    from hepconditioning.datasets.hepmass import load_hepmass
 
-    suffixes = "".join(Path(path).suffixes)
-    if suffixes.endswith(".root"):
-        return read_events(path)
-    return read_csv(path)
+    # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others
+    # (a sample generated at 2000 GeV) kept, unless mass_points are given
+    return load_hepmass(path, split="test", masses=mass_points)
 
 
 def _plot(args: argparse.Namespace) -> int:
@@ -180,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("card", type=Path, help="run card, e.g. data/demo.toml")
     p.add_argument("--out", type=Path, default=None, help="output directory (overrides the card)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a run that was killed (kill -9, node failure) from its last "
+                        "complete epoch; the result is bit-identical to an uninterrupted run")
     p.add_argument("--nproc", type=_positive_int, default=1,
                    help="train with N processes on this machine (torchrun, data-parallel; "
                         "gloo on CPU, NCCL on GPU); rank 0 writes the outputs")
@@ -190,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="ROOT file to write (results)")
     p.add_argument("--masses", type=float, nargs="+", default=None,
                    help="evaluation masses in GeV (default: the signal mass points in DATA)")
+    p.add_argument("--mass-points", type=float, nargs="+", default=None,
+                   help="CSV: the known mass points its mass column is snapped to (default: the "
+                        "HEPMASS points within 1 GeV, other values as read)")
+    p.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True,
+                   help="weigh the background at each mass so both classes weigh the same "
+                        "(default on; --no-balance keeps the event weights as they are)")
     p.add_argument("--overwrite", action="store_true")
 
     p = command("plot", _plot, "draw the mplhep figures of a results.root")
@@ -240,11 +259,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    prefix = f"hepconditioning {args.command}"
+    with _one_line_warnings(prefix), _sigterm_raises():
+        try:
+            return args.func(args)
+        except USER_ERRORS as err:
+            print(f"{prefix}: error: {_one_line(err)}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print(f"{prefix}: interrupted (SIGINT); incomplete outputs removed", file=sys.stderr)
+            return 130
+        except Terminated:
+            print(f"{prefix}: terminated (SIGTERM); incomplete outputs removed", file=sys.stderr)
+            return 143
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that cleanup runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return args.func(args)
-    except USER_ERRORS as err:
-        print(f"hepconditioning {args.command}: error: {_one_line(err)}", file=sys.stderr)
-        return 2
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _one_line_warnings(prefix: str) -> Iterator[None]:
+    """Warnings of the package as ``PREFIX: warning: ...`` (not ``file.py:60: Category: ...``)."""
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"{prefix}: warning: {_one_line(message)}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", HepConditioningWarning)  # once per place, never an error
+        warnings.showwarning = show
+        yield
 
 
 def _one_line(err: BaseException) -> str:

@@ -25,7 +25,8 @@ from hepconditioning.io.bundled import bundled_path
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "load_config", "parse_config"]
 
 DATA_KINDS = ("hepmass",)  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
-_NAME = re.compile(r"[A-Za-z0-9_]+")  # model names become file, branch and directory names
+# model names become file, ROOT branch and directory names (as io.results.check_model_names)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 bundled_data = bundled_path
@@ -39,6 +40,9 @@ class DataConfig:
     ``source`` is a file path (CSV / CSV.gz / ROOT), ``"bundled"`` for the sample in ``data/``,
     or an integer number of events to generate with seed ``seed``.
     ``train_masses`` restricts the *training* signal to some mass points (interpolation study).
+    ``mass_points`` (GeV) are the signal masses generated for an integer ``source``, or the
+    known points a CSV's mass column is snapped to (default: the HEPMASS points where a value is
+    within 1 GeV of one, other values as read).
     """
 
     kind: str = "hepmass"
@@ -47,6 +51,7 @@ class DataConfig:
     test_fraction: float = 0.25
     seed: int = 0
     train_masses: list[float] | None = None
+    mass_points: list[float] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,9 @@ class ModelConfig:
 class OutputConfig:
     """What a run writes: ``directory`` (built aside, renamed when complete), the ROOT file
     name, figures (``plots``), the t-SNE map of the last hidden layer on ``tsne_events``
-    evaluation events (0: none), the score-histogram ``bins``."""
+    evaluation events (0: none), the score-histogram ``bins``, and ``evaluation_balance``:
+    weigh the background at each evaluation mass so that both classes weigh the same
+    (``balance`` of :func:`hepconditioning.evaluation.evaluation_events`)."""
 
     directory: str = "hepconditioning-output"
     root_file: str = "results.root"
@@ -79,10 +86,11 @@ class OutputConfig:
     tsne_events: int = 1000
     bins: int = 50
     overwrite: bool = False
+    evaluation_balance: bool = True
 
     def __post_init__(self) -> None:
         stem = self.root_file[:-5] if self.root_file.endswith(".root") else ""
-        if not _NAME.fullmatch(stem.replace("-", "_")):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", stem):
             raise ConfigError(
                 f"[output] root_file = {self.root_file!r} must be a plain file name inside the output "
                 "directory: letters, digits, '_' or '-' ending in .root (e.g. \"results.root\")")
@@ -109,14 +117,14 @@ def _check_name(name: Any, *, what: str) -> str:
     """``name`` if it is a non-empty string of letters, digits and ``_``, else a ConfigError."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ConfigError(
-            f"{what} {name!r} may only contain letters, digits and '_' (it names files and ROOT "
-            f"branches); e.g. {_suggest(name)!r}")
+            f"{what} {name!r} may only contain letters, digits and '_', not starting with a digit "
+            f"(it names files and ROOT branches); e.g. {_suggest(name)!r}")
     return name
 
 
 def _suggest(name: Any) -> str:
-    cleaned = re.sub(r"\W", "_", str(name)).strip("_")
-    return cleaned or "my_model"
+    cleaned = re.sub(r"\W", "_", str(name)).strip("_") or "my_model"
+    return cleaned if _NAME.fullmatch(cleaned) else f"model_{cleaned}"
 
 
 def _type_ok(value: Any, annotation: Any) -> bool:

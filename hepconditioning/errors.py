@@ -14,7 +14,9 @@ __all__ = [
     "ConfigError",
     "CorruptFileError",
     "EmptyInputError",
+    "FileFormatError",
     "HepConditioningError",
+    "HepConditioningWarning",
     "MissingColumnError",
     "MissingDependencyError",
     "NonFiniteError",
@@ -42,8 +44,16 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str:
     return f"; did you mean {' or '.join(repr(c) for c in near)}?" if near else ""
 
 
+DECLARE_MASS_POINTS = ("Declare the mass points: mass_points=[...] (API), [data] mass_points = [...] "
+                       "(run card) or --mass-points ... (hepconditioning evaluate).")
+
+
 class HepConditioningError(Exception):
     """Base class of every error raised by hepconditioning."""
+
+
+class HepConditioningWarning(UserWarning):
+    """Base class of every warning issued by hepconditioning."""
 
 
 class MissingColumnError(HepConditioningError, KeyError):
@@ -81,7 +91,7 @@ class UnknownMassPointError(HepConditioningError, ValueError):
     """A mass value that is not one of the known mass points."""
 
     def __init__(self, values: Iterable[float], known: Iterable[float], *, tolerance: float | None = None,
-                 where: str = "") -> None:
+                 where: str = "", hint: str | None = None) -> None:
         values = sorted({float(v) for v in values})
         known = sorted(float(k) for k in known)
         self.values = values
@@ -91,7 +101,7 @@ class UnknownMassPointError(HepConditioningError, ValueError):
         location = f" in {where}" if where else ""
         super().__init__(
             f"unknown mass point(s) {shown} GeV{location}{tol}; known mass points: "
-            f"{', '.join(f'{k:g}' for k in known)} GeV. Pass mass_points=... to declare others."
+            f"{', '.join(f'{k:g}' for k in known)} GeV. {DECLARE_MASS_POINTS if hint is None else hint}"
         )
 
 
@@ -101,6 +111,10 @@ class EmptyInputError(HepConditioningError, ValueError):
 
 class CorruptFileError(HepConditioningError, OSError):
     """A file exists but cannot be decoded (truncated gzip, damaged ROOT file, ...)."""
+
+
+class FileFormatError(HepConditioningError, ValueError):
+    """A readable file that is not the kind expected (e.g. a ROOT file not written by us)."""
 
 
 class ConfigError(HepConditioningError, ValueError):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import time
 import warnings
 from collections.abc import Callable
@@ -68,6 +69,8 @@ def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
         kwargs: dict[str, Any] = {"n_events": data.source}
     else:
         source, kwargs = data.source, {"test_fraction": data.test_fraction}
+    if data.mass_points is not None:
+        kwargs["masses"] = tuple(data.mass_points)
     parts = [
         load_hepmass(source, split=split, imbalanced=data.imbalanced, seed=data.seed, **kwargs)
         for split in ("train", "validation", "test")
@@ -102,8 +105,15 @@ def _jsonable(value: Any) -> Any:
     return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
 
 
-def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print) -> RunResult:
-    """Execute a validated run card; see the module docstring for what is written."""
+def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print,
+        resume: bool = False) -> RunResult:
+    """Execute a validated run card; see the module docstring for what is written.
+
+    The outputs are built in a hidden partial directory beside the output directory, with a
+    training checkpoint per model (``checkpoints/<model>/``) written after every epoch.
+    ``resume=True`` continues in the partial directory a killed run left behind, and ends
+    bit-identical to an uninterrupted run; otherwise such leftovers are removed.
+    """
     from hepconditioning.datasets.hepmass import FEATURES
     from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
     from hepconditioning.plotting import summary_figures
@@ -113,16 +123,17 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     if int(os.environ.get("RANK", "0")) != 0:
         return _train_only(config, start)
     out = check_output_directory(config.output.directory, overwrite=config.output.overwrite)
-    train, validation, test, standardizer, hepmass = _prepared_data(config)
-    card = _card_text(config)
-    log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
-    evaluation = evaluation_events(test)
     tables: dict[str, Any] = {}
     histories: dict[str, Any] = {}
     scores: dict[str, np.ndarray] = {}
     models: dict[str, Any] = {}
-    with atomic_directory(out, overwrite=config.output.overwrite) as tmp:
-        (tmp / "models").mkdir()
+    # the output location is created (and proven writable) before any data is read
+    with atomic_directory(out, overwrite=config.output.overwrite, resume=resume, log=log) as tmp:
+        train, validation, test, standardizer, hepmass = _prepared_data(config)
+        card = _card_text(config)
+        log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
+        evaluation = evaluation_events(test, balance=config.output.evaluation_balance)
+        (tmp / "models").mkdir(exist_ok=True)
         for model_config in config.models:
             label = model_config.label
             log(f"training {label} ({model_config.type}) ...")
@@ -130,7 +141,8 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
                                 seed=config.training.seed)
             model.set_standardizer(standardizer)
             histories[label] = fit(model, train, validation=validation, config=config.training,
-                                   progress=progress)
+                                   progress=progress, checkpoint_dir=tmp / "checkpoints" / label,
+                                   resume=resume)
             save_model(tmp / "models" / f"{label}.pt", model, metadata={"model": label, "type": model_config.type},
                        card=card, features=FEATURES if hepmass else None)
             with warnings.catch_warnings():
@@ -140,6 +152,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
             tables[label] = evaluate_scores(evaluation, scores[label])
             models[label] = model
             _write_json(tmp / f"history_{label}.json", dataclasses.asdict(histories[label]))
+        shutil.rmtree(tmp / "checkpoints")
         write_results(tmp / config.output.root_file, evaluation, scores, tables=tables,
                       bins=config.output.bins)
         (tmp / "table.md").write_text(_markdown(tables))

@@ -56,7 +56,7 @@ def cli_error(capsys, argv, *, status=2):
     assert "Traceback" not in err
     lines = err.splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith(f"hepconditioning {argv[0]}: error: "), err
+    assert lines[0].startswith(f"hepconditioning {argv[0]}: " + ("error: " if status == 2 else "")), err
     return lines[0]
 
 
@@ -90,7 +90,7 @@ def small_events(n=800, *, seed=0, weights=None, labels=None):
 
 
 # -- item 1: model names never leave the output directory ---------------------------------
-@pytest.mark.parametrize("name", ["../../victim", "my model.v1", "pnn.v2", "a/b", ""])
+@pytest.mark.parametrize("name", ["../../victim", "my model.v1", "pnn.v2", "a/b", "", "2nd"])
 def test_model_name_is_checked_before_any_work(tmp_path, capsys, name):
     victim = tmp_path / "victim.pt"
     victim.write_bytes(b"precious")
@@ -231,6 +231,7 @@ def test_train_with_zero_weights_is_one_clear_error(tmp_path, capsys):
     assert files_in(tmp_path) == ["card.toml", "zero.root"]
 
 
+# -- item 5 (model file, i13): a damaged model file is refused by name ------------------
 def _damage(path, how):
     data = bytearray(path.read_bytes())
     if how == "bit-flipped":
@@ -264,3 +265,257 @@ def test_damaged_model_file_is_one_clear_error(tmp_path, capsys, how):
     line = cli_error(capsys, ["evaluate", str(path), str(data), "--out", str(out)])
     assert str(path) in line and "damaged" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.root", "model.pt"]
+
+
+# -- item 6: damaged or foreign inputs of evaluate and plot --------------------------------
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A tiny trained run (model + results.root) and a generated CSV to evaluate."""
+    base = tmp_path_factory.mktemp("trained")
+    card = write_card(base / "card.toml")
+    assert main(["train", str(card), "--out", str(base / "run"), "--quiet"]) == 0
+    data = base / "test.csv"
+    assert main(["generate", "hepmass", "--events", "1000", "--seed", "5", "--out", str(data),
+                 "--quiet"]) == 0
+    return base
+
+
+def test_evaluate_with_fewer_features_than_the_model(trained, tmp_path, capsys):
+    from hepconditioning.io import read_csv, write_events
+
+    events = read_csv(trained / "test.csv")
+    data = tmp_path / "f26.root"
+    write_events(data, Events(events.x[:, :26], events.mass, events.labels,
+                              feature_names=events.feature_names[:26]))
+    line = cli_error(capsys, ["evaluate", str(trained / "run" / "models" / "AffinePNN.pt"), str(data),
+                              "--out", str(tmp_path / "r.root")])
+    assert "27 features" in line and "26" in line
+    assert files_in(tmp_path) == ["f26.root"]
+
+
+def test_evaluate_on_a_foreign_root_file_says_how_to_read_it(trained, tmp_path, capsys):
+    data = tmp_path / "other.root"
+    write_tree(data, {"x": np.ones(3, np.float32)})
+    line = cli_error(capsys, ["evaluate", str(trained / "run" / "models" / "AffinePNN.pt"), str(data),
+                              "--out", str(tmp_path / "r.root")])
+    assert "not written by write_events" in line and "RootSpec" in line and "'t'" in line
+    assert files_in(tmp_path) == ["other.root"]
+
+
+@pytest.mark.parametrize("kind", ["random", "foreign", "model"])
+def test_plot_on_a_file_that_is_not_a_results_file(trained, tmp_path, capsys, kind):
+    path = tmp_path / "input.root"
+    if kind == "random":
+        path.write_bytes(np.random.default_rng(0).bytes(4000))
+    elif kind == "foreign":
+        write_tree(path, {"x": np.ones(3, np.float32)})
+    else:
+        path = trained / "run" / "models" / "AffinePNN.pt"
+    line = cli_error(capsys, ["plot", str(path), "--out", str(tmp_path / "figures")])
+    assert str(path) in line
+    assert ("not a results file" if kind == "foreign" else "not a readable ROOT file") in line
+    assert not (tmp_path / "figures").exists()
+
+
+# -- item 7: the output location is checked before any work --------------------------------
+@pytest.fixture
+def unwritable(tmp_path):
+    """A directory this process cannot write in (root ignores permissions: /sys then)."""
+    import os
+    from pathlib import Path
+
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        yield locked
+        locked.chmod(0o700)
+    elif Path("/sys").is_dir():
+        yield Path("/sys")
+    else:  # pragma: no cover
+        pytest.skip("no unwritable directory for the root user")
+
+
+def test_unwritable_output_is_refused_before_the_data_is_read(tmp_path, capsys, monkeypatch, unwritable):
+    import hepconditioning.pipeline
+
+    def no_reading(config):
+        raise AssertionError("the data was read before the output location was checked")
+
+    monkeypatch.setattr(hepconditioning.pipeline, "load_data", no_reading)
+    card = write_card(tmp_path / "card.toml")
+    line = cli_error(capsys, ["train", str(card), "--out", str(unwritable / "run"), "--quiet"])
+    assert "cannot write in" in line and str(unwritable) in line
+
+
+def test_unwritable_evaluate_output_is_refused_first(trained, capsys, unwritable):
+    line = cli_error(capsys, ["evaluate", str(trained / "run" / "models" / "AffinePNN.pt"),
+                              str(trained / "test.csv"), "--out", str(unwritable / "r.root")])
+    assert "cannot write in" in line
+
+
+@pytest.mark.parametrize("out", [".", "..", "sub/.."])
+def test_current_directory_is_never_an_output(tmp_path, capsys, monkeypatch, out):
+    work = tmp_path / "work"
+    (work / "sub").mkdir(parents=True)
+    card = write_card(work / "card.toml")
+    monkeypatch.chdir(work)
+    line = cli_error(capsys, ["train", str(card), "--out", out, "--overwrite", "--quiet"])
+    assert "current directory" in line
+    assert files_in(tmp_path) == ["work", "work/card.toml", "work/sub"]
+
+
+# -- item 8: what the messages suggest can be set; generated CSVs are usable ---------------
+def test_evaluation_balance_and_mass_points_are_card_keys(tmp_path):
+    card = write_card(tmp_path / "card.toml", data="mass_points = [700.0, 2000.0]",
+                      output="evaluation_balance = false")
+    config = load_config(card)
+    assert config.data.mass_points == [700.0, 2000.0] and config.output.evaluation_balance is False
+
+
+def test_unbalanceable_weights_suggest_settable_options(tmp_path, capsys):
+    from hepconditioning.evaluation import evaluation_events
+
+    events = small_events(200, weights=np.where(np.arange(200) % 2 == 1, 1.0, -1.0))  # background < 0
+    with pytest.raises(ValueError, match=r"evaluation_balance = false.*--no-balance"):
+        evaluation_events(events)
+    assert len(evaluation_events(events, balance=False)) == 100 + 2 * 100  # background at each mass
+
+
+def test_csv_generated_at_other_masses_trains_and_evaluates(tmp_path, capsys):
+    data = tmp_path / "m2000.csv"
+    assert main(["generate", "hepmass", "--events", "3000", "--masses", "700", "2000",
+                 "--out", str(data), "--quiet"]) == 0
+    card = write_card(tmp_path / "card.toml", source='"m2000.csv"')
+    assert main(["train", str(card), "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    assert "| 2000 |" in (tmp_path / "run" / "table.md").read_text()
+    assert main(["evaluate", str(tmp_path / "run" / "models" / "AffinePNN.pt"), str(data),
+                 "--out", str(tmp_path / "eval.root"), "--masses", "2000"]) == 0
+    assert "| 2000 |" in capsys.readouterr().out
+    # declared mass points still guard against unknown values
+    line = cli_error(capsys, ["evaluate", str(tmp_path / "run" / "models" / "AffinePNN.pt"), str(data),
+                              "--out", str(tmp_path / "eval2.root"), "--mass-points", "500", "750"])
+    assert "unknown mass point" in line and "--mass-points" in line
+
+
+# -- items 9-11: Ctrl-C, SIGTERM, kill -9 and --resume --------------------------------------
+SIGNALLING_CLI = """
+import os, signal, sys
+import hepconditioning.training as training
+
+fit = training.fit
+
+
+def fit_then_signal(*args, **kwargs):
+    def callback(epoch, history):
+        if epoch == {epoch}:
+            os.kill(os.getpid(), {signum})
+    return fit(*args, callback=callback, **kwargs)
+
+
+training.fit = fit_then_signal
+from hepconditioning.cli import main
+sys.exit(main({argv!r}))
+"""
+
+
+def run_signalled(tmp_path, argv, signum, *, epoch=0):
+    """The CLI in a subprocess that sends itself ``signum`` after training epoch ``epoch``
+    (SIGKILL: no cleanup can run, as after ``kill -9``)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "signalling_cli.py"
+    script.write_text(SIGNALLING_CLI.format(epoch=epoch, signum=int(signum), argv=list(argv)))
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    script.unlink()
+    return done
+
+
+@pytest.mark.parametrize(("signum", "status", "word"), [("SIGINT", 130, "interrupted"),
+                                                       ("SIGTERM", 143, "terminated")])
+def test_signals_give_one_line_and_remove_partial_output(tmp_path, capsys, monkeypatch, signum,
+                                                         status, word):
+    import os
+    import signal
+
+    import hepconditioning.training
+
+    fit = hepconditioning.training.fit
+
+    def fit_then_signal(*args, **kwargs):
+        return fit(*args, callback=lambda epoch, history: os.kill(os.getpid(), getattr(signal, signum)),
+                   **kwargs)
+
+    monkeypatch.setattr(hepconditioning.training, "fit", fit_then_signal)
+    handler = signal.getsignal(signal.SIGTERM)
+    card = write_card(tmp_path / "card.toml", epochs=3)
+    line = cli_error(capsys, ["train", str(card), "--out", str(tmp_path / "out"), "--quiet"], status=status)
+    assert line == f"hepconditioning train: {word} ({signum}); incomplete outputs removed"
+    assert files_in(tmp_path) == ["card.toml"]
+    assert signal.getsignal(signal.SIGTERM) is handler
+
+
+def test_kill_9_leftovers_are_swept_or_resumed_bit_identically(tmp_path, capsys):
+    import signal
+
+    card = write_card(tmp_path / "card.toml", epochs=3,
+                      model='[[models]]\ntype = "ParametricNN"\nname = "pNN"\nwidths = [8]')
+    assert main(["train", str(card), "--out", str(tmp_path / "whole"), "--quiet"]) == 0
+    argv = ["train", str(card), "--out", str(tmp_path / "out"), "--quiet"]
+    # killed after epoch 2 of the first model, then resumed: as if never interrupted
+    done = run_signalled(tmp_path, argv, signal.SIGKILL, epoch=1)
+    assert done.returncode == -signal.SIGKILL
+    partial = [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
+    assert len(partial) == 1 and (partial[0] / "checkpoints" / "AffinePNN" / "checkpoint.pt").exists()
+    capsys.readouterr()
+    assert main([*argv, "--resume"]) == 0
+    assert f"resuming in {partial[0]}" in capsys.readouterr().out
+    assert (tmp_path / "whole" / "table.md").read_text() == (tmp_path / "out" / "table.md").read_text()
+    for name in ("AffinePNN", "pNN"):
+        assert_same_state(state(load_model(tmp_path / "whole" / "models" / f"{name}.pt")),
+                          state(load_model(tmp_path / "out" / "models" / f"{name}.pt")))
+    assert not (tmp_path / "out" / "checkpoints").exists()
+    # what kill -9 leaves (a partial directory, its lock held by nobody) is swept by a run
+    # without --resume into the same output; another output's leftover is not touched
+    from hepconditioning.io.outdir import LOCK_NAME
+
+    leftover, other = tmp_path / ".again-abcd1234.partial", tmp_path / ".other-abcd1234.partial"
+    for directory in (leftover, other):
+        directory.mkdir()
+        (directory / LOCK_NAME).write_text("hepconditioning pid 1\n")
+    assert main([*argv[:3], str(tmp_path / "again"), "--quiet"]) == 0
+    assert f"removed {leftover}" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "again", "card.toml", "out", "whole"]
+
+
+def test_a_live_runs_partial_directory_is_left_alone(tmp_path):
+    from hepconditioning.io.outdir import atomic_directory
+
+    with atomic_directory(tmp_path / "run") as first:
+        with atomic_directory(tmp_path / "run", overwrite=True, resume=True) as second:
+            assert first.exists() and second != first
+        assert first.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+# -- item 12: the output directory follows the umask ---------------------------------------
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_output_directory_respects_the_umask(tmp_path, umask):
+    import os
+    import stat
+
+    from hepconditioning.io.outdir import atomic_directory
+
+    previous = os.umask(umask)
+    try:
+        with atomic_directory(tmp_path / "run") as tmp:
+            (tmp / "f.txt").write_text("x")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o777 & ~umask

@@ -137,7 +137,8 @@ def _match(known: np.ndarray, masses: Any, tolerance: float, *, where: str) -> n
     nearest = np.abs(masses[:, None] - known[None, :]).argmin(axis=1)
     bad = np.abs(known[nearest] - masses) > tolerance
     if bad.any():
-        raise UnknownMassPointError(masses[bad], known, tolerance=tolerance, where=where)
+        raise UnknownMassPointError(masses[bad], known, tolerance=tolerance, where=where,
+                                    hint="Choose evaluation masses among them.")
     return nearest
 
 
@@ -189,7 +190,9 @@ def _per_mass_events(test: Events, masses: Any, balance: bool, physics_weights: 
             if not total_sig > 0 or not total_bkg > 0:
                 raise ValueError(
                     f"cannot balance the classes at {mass:g} GeV: signal weight {total_sig:g}, background "
-                    f"weight {total_bkg:g}; both must be positive (or pass balance=False)"
+                    f"weight {total_bkg:g}; both must be positive: check the event weights, or keep "
+                    "the weights as they are (balance=False; run card: [output] evaluation_balance = "
+                    "false; hepconditioning evaluate --no-balance)"
                 )
             factor = total_sig / total_bkg
         part = Events.concat([sig, background])

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-__all__ = ["atomic_path", "check_input_paths", "check_output_path"]
+__all__ = ["atomic_path", "check_input_paths", "check_output_path", "check_writable"]
 
 
 def check_input_paths(
@@ -51,7 +51,20 @@ def check_output_path(path: str | os.PathLike[str], *, overwrite: bool = True) -
         raise IsADirectoryError(f"output path {str(path)!r} is a directory; give a file name")
     if not overwrite and path.exists():
         raise FileExistsError(f"output file {str(path)!r} exists; pass overwrite=True or remove it")
+    check_writable(path.parent)
     return path
+
+
+def check_writable(directory: Path) -> None:
+    """Create and remove a temporary file in ``directory``; PermissionError naming it if not."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".hepconditioning-", suffix=".probe", dir=directory)
+    except OSError as err:
+        raise PermissionError(
+            f"cannot write in {str(directory)!r} ({err.strerror or err}); choose an output "
+            "location you can write to") from err
+    os.close(fd)
+    os.unlink(name)
 
 
 @contextlib.contextmanager

@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-import uproot
 
+from hepconditioning.errors import CorruptFileError, FileFormatError
 from hepconditioning.events import Events
+from hepconditioning.io.atomic import check_input_paths
+from hepconditioning.io.root.reader import CORRUPT, open_root
 from hepconditioning.io.root.writer import DEFAULT_COMPRESSION, write_root
 
 __all__ = [
@@ -143,27 +145,45 @@ def write_results_file(
 
 
 def read_results_file(path: str | os.PathLike[str]) -> ResultsFile:
-    """Read a file written by :func:`write_results_file`, as stored (see :class:`ResultsFile`)."""
-    with uproot.open(path) as file:
-        if "scores" not in file:
-            raise ValueError(f"{str(path)!r} has no 'scores' tree; was it written by write_results?")
-        arrays = file["scores"].arrays(library="np")
-        labels = [name[len("score_"):] for name in arrays if name.startswith("score_")]
-        labels = labels or ([""] if "score" in arrays else [])
-        missing = [name for name in _SHARED if name not in arrays]
-        if not labels or missing:
-            raise ValueError(f"the 'scores' tree of {str(path)!r} lacks branches {missing or ['score_*']}")
-        events = Events(np.zeros((len(arrays["label"]), 0), np.float32), arrays["mass"],
-                        arrays["label"].astype(np.float32), arrays["weight"], feature_names=[],
-                        process=arrays["process"], columns={_EVAL_MASS: arrays[_EVAL_MASS]})
-        scores, tables, histograms = {}, {}, {}
-        for label in labels:
-            prefix = f"{label}/" if label else ""
-            scores[label] = arrays[f"score_{label}" if label else "score"]
-            tables[label] = file[f"{prefix}best_cuts"].arrays(library="np")
-            histograms[label] = {}
-            for mass in tables[label]["mass"]:
-                directory = file[f"{prefix}{mass_directory(mass)}"]
-                histograms[label][float(mass)] = {name: directory[name].to_hist()
-                                                  for name in HISTOGRAM_NAMES if name in directory}
+    """Read a file written by :func:`write_results_file`, as stored (see :class:`ResultsFile`).
+
+    Raises:
+        CorruptFileError: not a ROOT file, or a damaged one.
+        FileFormatError: a ROOT file that is not a results file.
+    """
+    (path,) = check_input_paths(path, kind="results ROOT")
+    with open_root(path) as file:
+        try:
+            return _read_results(file, path)
+        except CORRUPT as exc:
+            raise CorruptFileError(f"cannot read the results file {str(path)!r} (damaged?): {exc}") from exc
+        except KeyError as exc:
+            raise FileFormatError(f"{str(path)!r} is not a complete results file (missing {exc}); "
+                                  "give a results.root written by train, demo or evaluate") from exc
+
+
+def _read_results(file: Any, path: Path) -> ResultsFile:
+    if "scores" not in file:
+        raise FileFormatError(f"{str(path)!r} has no 'scores' tree: it is not a results file; give "
+                              "a results.root written by train, demo or evaluate")
+    arrays = file["scores"].arrays(library="np")
+    labels = [name[len("score_"):] for name in arrays if name.startswith("score_")]
+    labels = labels or ([""] if "score" in arrays else [])
+    missing = [name for name in _SHARED if name not in arrays]
+    if not labels or missing:
+        raise FileFormatError(f"the 'scores' tree of {str(path)!r} lacks branches {missing or ['score_*']}; "
+                              "give a results.root written by train, demo or evaluate")
+    events = Events(np.zeros((len(arrays["label"]), 0), np.float32), arrays["mass"],
+                    arrays["label"].astype(np.float32), arrays["weight"], feature_names=[],
+                    process=arrays["process"], columns={_EVAL_MASS: arrays[_EVAL_MASS]})
+    scores, tables, histograms = {}, {}, {}
+    for label in labels:
+        prefix = f"{label}/" if label else ""
+        scores[label] = arrays[f"score_{label}" if label else "score"]
+        tables[label] = file[f"{prefix}best_cuts"].arrays(library="np")
+        histograms[label] = {}
+        for mass in tables[label]["mass"]:
+            directory = file[f"{prefix}{mass_directory(mass)}"]
+            histograms[label][float(mass)] = {name: directory[name].to_hist()
+                                              for name in HISTOGRAM_NAMES if name in directory}
     return ResultsFile(events, scores, tables, histograms)

@@ -46,6 +46,23 @@ def _column(inputs: Any, name: str) -> np.ndarray:
     return np.asarray(value)
 
 
+def _feature_mismatch(trained: list[str], given: list[str]) -> str:
+    def shown(items: list[str]) -> str:
+        return ", ".join(map(repr, items[:6])) + (", ..." if len(items) > 6 else "")
+
+    missing = [name for name in trained if name not in given]
+    extra = [name for name in given if name not in trained]
+    text = f"the model expects {len(trained)} features but the events have {len(given)}"
+    if missing:
+        text += f"; missing: {shown(missing)}"
+    if extra:
+        text += f"; not trained on: {shown(extra)}"
+    if not missing and not extra:
+        return (f"the events have the model's {len(trained)} features in another order; select them "
+                f"in the training order: events[...] with feature_names {shown(trained)}")
+    return text + "; give events with the features the model was trained on"
+
+
 def feature_matrix(model: Any, inputs: Any) -> np.ndarray:
     """``(N, F)`` C-contiguous float32 features for ``model`` from raw ``inputs`` (see module doc).
 
@@ -58,9 +75,7 @@ def feature_matrix(model: Any, inputs: Any) -> np.ndarray:
     n_features = int(getattr(model, "n_features", len(names) if names else 0))
     if isinstance(inputs, Events):
         if names and inputs.feature_names != names:
-            raise ValueError(
-                f"feature names differ from the training ones: model {list(names)[:6]}..., "
-                f"events {list(inputs.feature_names)[:6]}...; reorder with the training feature list")
+            raise ValueError(_feature_mismatch(list(names), list(inputs.feature_names)))
         x = inputs.x
     elif (fields := _fields(inputs)) is not None:
         if not names:

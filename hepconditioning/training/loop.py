@@ -177,6 +177,8 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         generator.set_state(state["generator"])
         history = History(**state["history"])
         best_state, best_auc, start = state["best_model"], state["best_auc"], state["epoch"] + 1
+        if config.patience and state["epoch"] - history.best_epoch >= config.patience:
+            start = config.epochs  # the run had stopped early after that epoch
     threads = torch.get_num_threads()
     if config.threads:
         torch.set_num_threads(config.threads)

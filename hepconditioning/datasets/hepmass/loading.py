@@ -34,13 +34,25 @@ def _seeds(seed: int) -> tuple[int, int, int]:
     return tuple(int(c.generate_state(1)[0]) for c in children)  # type: ignore[return-value]
 
 
-def _read(path: Path, masses: Sequence[float]) -> Events:
+def _read(path: Path, masses: Sequence[float] | None) -> Events:
     if not path.exists():
         raise FileNotFoundError(f"HEPMASS file {str(path)!r} does not exist; give a HEPMASS(-IMB) CSV "
                                 "or a ROOT file written by write_events, or source='generated'")
     if path.suffix == ".root":
         return read_events(path)
-    return read_csv(path, mass_points=masses)
+    return _read_csv(path, masses)
+
+
+def _read_csv(path: Path, masses: Sequence[float] | None) -> Events:
+    """``read_csv``; ``masses=None``: values within 1 GeV of a HEPMASS point (499.999 in the UCI
+    files) are set to it, any other value (a sample generated at 2000 GeV) is kept as read."""
+    if masses is not None:
+        return read_csv(path, mass_points=masses)
+    events = read_csv(path, mass_points=None)
+    mass = events.mass.copy()
+    for point in MASSES:
+        mass[np.abs(mass - np.float32(point)) <= 1.0] = point
+    return events.replace(mass=mass)
 
 
 def load_hepmass(
@@ -52,7 +64,7 @@ def load_hepmass(
     test_fraction: float | None = None,
     seed: int = 0,
     n_events: int = 100_000,
-    masses: Sequence[float] = MASSES,
+    masses: Sequence[float] | None = None,
     isr: bool = False,
 ) -> Events:
     """Load one split of HEPMASS (Baldi et al. 2016, arXiv:1601.07913) as ``Events``.
@@ -76,8 +88,10 @@ def load_hepmass(
             whole (pass the test file as ``source``), while ``"bundled"`` uses 0.25.
         seed: seed of the generated events, the IMB subset and the splits.
         n_events: size of the generated training sample (``"generated"`` only).
-        masses: signal masses in GeV: generated for ``"generated"``, the known mass points
-            a CSV's ``mass`` column is snapped to otherwise.
+        masses: signal masses in GeV: generated for ``"generated"`` (default: the five HEPMASS
+            points), the known mass points a CSV's ``mass`` column is snapped to otherwise
+            (default: the HEPMASS points where a value is within 1 GeV of one, other values
+            as read).
         isr: generate with initial-state-radiation jets (``"generated"`` only).
 
     Returns:
@@ -95,17 +109,18 @@ def load_hepmass(
     if test_fraction is not None and not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1) or None, got {test_fraction!r}")
     seed_data, seed_test, seed_train = _seeds(seed)
+    generated = MASSES if masses is None else masses
 
     if isinstance(source, Events):
         events = source
     elif isinstance(source, str) and source == "generated":
         if split == "test":
-            return generate(max(n_events // 2, 1), masses=masses, seed=seed_test, isr=isr)
-        events = generate(n_events, masses=masses, seed=seed_data, isr=isr)
+            return generate(max(n_events // 2, 1), masses=generated, seed=seed_test, isr=isr)
+        events = generate(n_events, masses=generated, seed=seed_data, isr=isr)
         test_fraction = None
     elif isinstance(source, str) and source == "bundled":
         sample = bundled_path(SAMPLE, hint="it lives in the source tree's data/; use source='generated' instead")
-        events = read_csv(sample, mass_points=masses)
+        events = _read_csv(sample, masses)
         test_fraction = _BUNDLED_TEST_FRACTION if test_fraction is None else test_fraction
     elif isinstance(source, (str, os.PathLike)):
         events = _read(Path(source), masses)

@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 import uproot
 
-from hepconditioning.errors import CorruptFileError
+from hepconditioning.errors import (
+    CorruptFileError,
+    FileFormatError,
+    MissingColumnError,
+    nearest_names,
+)
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.root.reader import CORRUPT, find_tree, open_root
@@ -90,19 +95,31 @@ def write_events(
                       compression=compression, chunk_rows=chunk_rows)
 
 
+_HOW_TO_READ = ("hepconditioning.io.read_root(path, RootSpec(tree=..., features=[...], label=..., "
+                "mass=...)) and save it with write_events (the format train and evaluate read)")
+
+
 def read_events(path: str | os.PathLike[str], *, tree: str = "events") -> Events:
     """Read back a tree written by :func:`write_events` (scores, if written, as column ``score``)."""
     (path,) = check_input_paths(path, kind="ROOT")
     with open_root(path) as file:
-        obj = find_tree(file, tree, path)
+        try:
+            obj = find_tree(file, tree, path)
+        except MissingColumnError as exc:
+            if nearest_names(tree, exc.choices):
+                raise  # a misspelt tree name: the error suggests the right one
+            trees = ", ".join(map(repr, exc.choices)) or "none"
+            raise FileFormatError(
+                f"{str(path)!r} was not written by write_events (no tree {tree!r}; its trees: {trees}); "
+                f"read it with {_HOW_TO_READ}") from exc
         try:
             meta = json.loads(obj.title)
             if meta.get("format") != _EVENTS_FORMAT:
                 raise ValueError
         except (ValueError, AttributeError) as exc:
-            raise ValueError(
+            raise FileFormatError(
                 f"tree {tree!r} of {str(path)!r} was not written by write_events (no metadata in its "
-                "title); read it with read_root(path, RootSpec(...))"
+                f"title); read it with {_HOW_TO_READ}"
             ) from exc
         branches = [*meta["branches"], *_CORE_BRANCHES[:4], *meta["columns"]]
         try:
