@@ -64,7 +64,7 @@ def test_readme_apply_section_runs(shared_data, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     section = _apply_section()
     command = re.search(r"```bash\n(hepconditioning apply .*)\n```", section).group(1)
-    assert main(shlex.split(command)[1:] + ["--quiet"]) == 0
+    assert main([*shlex.split(command)[1:], "--quiet"]) == 0
     assert (tmp_path / "scores" / "histograms.root").exists()
     assert (tmp_path / "scores" / "nanoAOD_2015_CMS_Open_Data_ttbar_scores.root").exists()
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
