@@ -566,3 +566,31 @@ def test_extrapolation_warning_is_one_line_on_the_cli(trained, tmp_path, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("hepconditioning evaluate: warning: mass values 2000"), err
     assert "ExtrapolationWarning" not in err[0] and ".py:" not in err[0]
+
+
+# -- item 15: results.root keeps the event weight; fEntries counts fills --------------------
+def test_results_file_keeps_event_weights_and_counts_fills(tmp_path):
+    from hepconditioning.evaluation import evaluation_events, read_results, write_results
+
+    rng = np.random.default_rng(4)
+    weights = rng.uniform(0.5, 2.0, 400)
+    test = small_events(400, seed=4, weights=weights)
+    events = evaluation_events(test)
+    scores = rng.uniform(size=len(events))
+    path = write_results(tmp_path / "results.root", events, scores, bins=10)
+    with uproot.open(path) as file:
+        tree = file["scores"].arrays(library="np")
+        per_mass = file["mass_500"]
+        signal, background = per_mass["signal"], per_mass["background"]
+        at_500 = tree["eval_mass"] == 500
+        n_signal = int(np.count_nonzero(at_500 & (tree["label"] == 1)))
+        assert signal.member("fEntries") == n_signal  # ROOT GetEntries: fills, not Σw
+        assert background.member("fEntries") == np.count_nonzero(at_500 & (tree["label"] == 0))
+        assert per_mass["ams"].member("fEntries") == np.count_nonzero(at_500)
+        np.testing.assert_allclose(signal.values(flow=True).sum(),
+                                   tree["eval_weight"][at_500 & (tree["label"] == 1)].sum(), rtol=1e-6)
+    # the event weight as given, the balanced evaluation weight beside it
+    background_weights = weights[test.labels == 0].astype(np.float32)
+    np.testing.assert_array_equal(tree["weight"][at_500 & (tree["label"] == 0)], background_weights)
+    assert not np.allclose(tree["eval_weight"][at_500 & (tree["label"] == 0)], background_weights)
+    assert np.array_equal(read_results(path).events.weights, tree["eval_weight"])
