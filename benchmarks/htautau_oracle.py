@@ -22,9 +22,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import mplhep
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from hepconditioning.datasets import htautau as ht
+from hepconditioning.metrics import two_hypothesis_auc
+from hepconditioning.multi_instance import oracle_score
 from hepconditioning.physics import tau
 
 ALPHAS = np.pi / 8 * np.arange(1, 5)
@@ -32,9 +33,8 @@ REFERENCE = {False: [0.612, 0.702, 0.758, 0.776], True: [0.617, 0.711, 0.769, 0.
 
 
 def weighted_auc(w_a: np.ndarray, w_b: np.ndarray) -> float:
-    score = w_a / (w_a + w_b)
-    n = len(score)
-    return roc_auc_score(np.r_[np.ones(n), np.zeros(n)], np.r_[score, score], sample_weight=np.r_[w_a, w_b])
+    """Oracle AUC, scalar (w_a) vs the other hypothesis (w_b)."""
+    return two_hypothesis_auc(oracle_score(w_a, w_b), w_a, w_b)
 
 
 def auc_with_error(w_a: np.ndarray, w_b: np.ndarray, parts: int = 10) -> tuple[float, float]:

@@ -49,6 +49,7 @@ __all__ = [
     "roc_curve",
     "significance_ratio",
     "summarize",
+    "two_hypothesis_auc",
 ]
 
 SIGMA_RATIO_FAILURE = 1.0 / math.sqrt(2.0)
@@ -208,6 +209,24 @@ def roc_auc(labels: Any, scores: Any, weights: Any = None) -> float:
     """
     curve = roc_curve(labels, scores, weights)
     return float(np.sum(np.diff(curve.fpr) * (curve.tpr[1:] + curve.tpr[:-1])) / 2.0)
+
+
+def two_hypothesis_auc(scores: Any, weights_a: Any, weights_b: Any) -> float:
+    """Weighted ROC AUC of ``scores`` ``(N,)`` separating hypothesis A from hypothesis B when every
+    event belongs to both, with weight ``weights_a`` under A and ``weights_b`` under B.
+
+    The AUC of the soft-target problem of per-event hypothesis weights (H→ττ: w_A = W(0),
+    w_B = W(α), [Bialas18] arXiv:1803.00838): :func:`roc_auc` of the events taken twice, with
+    labels 1 then 0 and weights ``weights_a`` then ``weights_b``.
+
+    Example:
+        >>> two_hypothesis_auc([0.2, 0.8], [0.0, 1.0], [1.0, 0.0])
+        1.0
+    """
+    scores = np.asarray(scores)
+    n = scores.shape[0] if scores.ndim else 0
+    return roc_auc(np.r_[np.ones(n), np.zeros(n)], np.r_[scores, scores],
+                   np.r_[np.asarray(weights_a, dtype=np.float64), np.asarray(weights_b, dtype=np.float64)])
 
 
 def pr_curve(labels: Any, scores: Any, weights: Any = None) -> PrCurve:

@@ -11,6 +11,8 @@ from hepconditioning.datasets import htautau as ht
 from hepconditioning.errors import MissingColumnError, NonFiniteError
 from hepconditioning.events import Events
 from hepconditioning.io import bundled_path
+from hepconditioning.metrics import two_hypothesis_auc
+from hepconditioning.multi_instance import oracle_score
 from hepconditioning.physics import kinematics as kin
 from hepconditioning.physics import tau
 
@@ -26,9 +28,12 @@ def events():
 
 
 def weighted_auc(w_a, w_b):
-    score = w_a / (w_a + w_b)
+    """Oracle AUC, sklearn as the reference for metrics.two_hypothesis_auc."""
+    score = oracle_score(w_a, w_b)
     n = len(score)
-    return roc_auc_score(np.r_[np.ones(n), np.zeros(n)], np.r_[score, score], sample_weight=np.r_[w_a, w_b])
+    auc = roc_auc_score(np.r_[np.ones(n), np.zeros(n)], np.r_[score, score], sample_weight=np.r_[w_a, w_b])
+    assert abs(two_hypothesis_auc(score, w_a, w_b) - auc) < 1e-12
+    return auc
 
 
 def rotate_and_boost(p, seed):
@@ -108,14 +113,14 @@ def test_as_labelled_and_oracle_score(events):
     assert len(both) == 2 * n
     np.testing.assert_array_equal(both.labels, np.r_[np.ones(n), np.zeros(n)])
     np.testing.assert_allclose(both.weights, np.r_[events.column("w_a"), events.column("w_b")], rtol=1e-6)
-    score = ht.oracle_score(events)
+    score = oracle_score(events.column("w_a"), events.column("w_b"))
     np.testing.assert_allclose(score, events.column("w_a") / (events.column("w_a") + events.column("w_b")))
     alphas = np.random.default_rng(1).uniform(0, np.pi, n)
     conditioned = ht.as_labelled(events, alpha=alphas)
     np.testing.assert_allclose(conditioned.mass, np.r_[alphas, alphas], rtol=1e-6)
     np.testing.assert_allclose(conditioned.weights[n:], ht.spin_weights(events, alphas), rtol=1e-6)
     with pytest.raises(MissingColumnError, match="w_a"):
-        ht.oracle_score(Events(np.zeros((2, 1)), 0.0, 1.0, feature_names=["a"]))
+        ht.as_labelled(Events(np.zeros((2, 1)), 0.0, 1.0, feature_names=["a"]))
 
 
 # -- features --------------------------------------------------------------------------------

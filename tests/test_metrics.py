@@ -180,3 +180,12 @@ def test_summarize_equals_individual_metrics(weights):
     assert summary.pr_auc == pytest.approx(pr_auc(labels, scores, w), abs=1e-14)
     assert summary.sigma_ratio == significance_ratio(labels, scores, w)
     assert (summary.threshold, summary.ams, summary.s, summary.b) == tuple(cut)
+
+
+def test_two_hypothesis_auc_equals_sklearn_on_doubled_events():
+    from hepconditioning.metrics import two_hypothesis_auc
+
+    rng = np.random.default_rng(8)
+    scores, w_a, w_b = rng.normal(size=500), rng.uniform(0, 2, 500), rng.uniform(0, 2, 500)
+    expected = roc_auc_score(np.r_[np.ones(500), np.zeros(500)], np.r_[scores, scores], sample_weight=np.r_[w_a, w_b])
+    assert two_hypothesis_auc(scores, w_a, w_b) == pytest.approx(expected, abs=1e-12)

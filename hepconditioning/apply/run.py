@@ -79,7 +79,7 @@ def _scorer(model_path: str, mtime: float, backend: str) -> Any:
 def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: int, masses: Sequence[float], *,
                 backend: str = "torch", bins: int = 50, threads: int | None = None) -> Chunk:
     """Score entries ``[start, stop)`` of ``path`` at every mass (one task; runs on dask workers)."""
-    import uproot
+    from hepconditioning.io.root.reader import find_tree, open_root
 
     if threads:
         import torch
@@ -88,9 +88,9 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
     expressions = spec.expressions()
     aliases = {k: v for k, v in expressions.items() if k != v}  # plain branches are read by name
-    with uproot.open(path) as file:
-        arrays = file[spec.tree].arrays(list(expressions), aliases=aliases, entry_start=start, entry_stop=stop,
-                                        library="ak")
+    with open_root(Path(path)) as file:  # damaged files raise CorruptFileError, naming the file
+        arrays = find_tree(file, spec.tree, Path(path)).arrays(list(expressions), aliases=aliases, entry_start=start,
+                                                               entry_stop=stop, library="ak")
     x, selected = evaluate_features(spec, arrays)
     n, k = len(selected), len(masses)
     weight = np.ones(n) if not spec.weight else np.asarray(arrays["_hc_weight"], dtype=np.float64)

@@ -24,6 +24,8 @@ functions give the oracle's μ/σ and curves. Class A is the class with label 1.
 Modules: :mod:`~hepconditioning.multi_instance.llr` (per-event ℓ, oracle, class moments),
 :mod:`~hepconditioning.multi_instance.clt` (predicted rates, AUC_N, optimal threshold),
 :mod:`~hepconditioning.multi_instance.empirical` (resampling estimates),
+:mod:`~hepconditioning.multi_instance.estimate` (a parameter from series: likelihood scan,
+per-value Platt scaling),
 :mod:`~hepconditioning.multi_instance.checks` (input checks, ``MultiInstanceError``).
 
 Example:
@@ -43,7 +45,14 @@ from hepconditioning.multi_instance.clt import (
     predicted_auc,
     predicted_rates,
 )
-from hepconditioning.multi_instance.empirical import empirical_auc, empirical_rates, series_sums
+from hepconditioning.multi_instance.empirical import (
+    RateComparison,
+    compare_rates,
+    empirical_auc,
+    empirical_rates,
+    series_sums,
+)
+from hepconditioning.multi_instance.estimate import PlattScaling, estimate_parameter, platt_scaling
 from hepconditioning.multi_instance.llr import (
     DEFAULT_EPS,
     ClassMoments,
@@ -61,15 +70,20 @@ __all__ = [
     "ClassWeights",
     "MultiInstanceError",
     "OptimalThreshold",
+    "PlattScaling",
+    "RateComparison",
     "Rates",
     "class_moments",
     "class_weights",
+    "compare_rates",
     "empirical_auc",
     "empirical_rates",
+    "estimate_parameter",
     "log_likelihood_ratio",
     "optimal_threshold",
     "oracle_llr",
     "oracle_score",
+    "platt_scaling",
     "predicted_auc",
     "predicted_rates",
     "series_sums",

@@ -7,6 +7,8 @@ class weight, and their Σℓ compared with the threshold or with each other. [B
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.stats import rankdata
@@ -19,9 +21,10 @@ from hepconditioning.multi_instance.checks import (
     scalar_or_array,
     weight_sum,
 )
-from hepconditioning.multi_instance.clt import Rates
+from hepconditioning.multi_instance.clt import Rates, predicted_rates
+from hepconditioning.multi_instance.llr import class_moments
 
-__all__ = ["empirical_auc", "empirical_rates", "series_sums"]
+__all__ = ["RateComparison", "compare_rates", "empirical_auc", "empirical_rates", "series_sums"]
 
 _BLOCK = 1 << 22  # resampled events held in memory at once (32 MiB of float64)
 
@@ -96,6 +99,25 @@ def empirical_auc(
     ns = s_a.shape[-1]
     auc = (ranks[..., :ns].sum(axis=-1) - ns * (ns + 1) / 2) / (ns * s_b.shape[-1])
     return scalar_or_array(np.asarray(auc))
+
+
+class RateComparison(NamedTuple):
+    """TPR_N, FPR_N measured by resampling and predicted by the CLT, for the same thresholds."""
+
+    measured: Rates
+    predicted: Rates
+
+
+def compare_rates(
+    llr: ArrayLike, weights_a: ArrayLike, weights_b: ArrayLike, n: ArrayLike, *,
+    log_threshold: ArrayLike, n_series: int = 10_000, seed: int | np.random.Generator | None,
+) -> RateComparison:
+    """:func:`empirical_rates` next to :func:`~hepconditioning.multi_instance.predicted_rates`
+    (with the class moments of ``llr``), for the decisions Σℓ > T of series of ``n`` events."""
+    measured = empirical_rates(llr, weights_a, weights_b, n, log_threshold=log_threshold, n_series=n_series,
+                               seed=seed)
+    predicted = predicted_rates(class_moments(llr, weights_a, weights_b), n, log_threshold=log_threshold)
+    return RateComparison(measured, predicted)
 
 
 def _resampling_weights(name: str, weights: ArrayLike, size: int) -> np.ndarray:

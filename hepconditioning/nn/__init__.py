@@ -1,10 +1,11 @@
 """Conditioned networks: conditioning layers (:mod:`.conditioning`), models (:mod:`.models`)
-and a fast dropout (:mod:`.dropout`). Models return logits; losses live in
-:mod:`hepconditioning.training`."""
+and a fast dropout (:mod:`.dropout`). Models return logits (:func:`logits`: the batched,
+eval-mode call on many events); losses live in :mod:`hepconditioning.training`."""
 
 from __future__ import annotations
 
 from hepconditioning.contract import Condition, Feature, TrainedOn
+from hepconditioning.nn.batched import logits
 from hepconditioning.nn.conditioning import (
     AffineConditioning,
     ConcatConditioning,
@@ -40,6 +41,7 @@ __all__ = [
     "SingleNN",
     "Standardization",
     "TrainedOn",
+    "logits",
     "set_dropout_generator",
     "set_dropout_rows",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from hepconditioning.nn.batched import logits
+
 __all__ = ["hidden_features"]
 
 
@@ -29,13 +31,8 @@ def hidden_features(model: torch.nn.Module, x: np.ndarray, mass: np.ndarray, *,
     mass = np.ascontiguousarray(mass, dtype=np.float32)
     captured: list[torch.Tensor] = []
     handle = layer.register_forward_pre_hook(lambda _module, inputs: captured.append(inputs[0].detach().clone()))
-    was_training = model.training
     try:
-        model.eval()
-        with torch.inference_mode():
-            for start in range(0, len(x), batch_size):
-                model(torch.from_numpy(x[start:start + batch_size]), torch.from_numpy(mass[start:start + batch_size]))
+        logits(model, x, mass, batch_size=batch_size)
     finally:
         handle.remove()
-        model.train(was_training)
     return torch.cat(captured).numpy() if captured else np.empty((0, 0), dtype=np.float32)

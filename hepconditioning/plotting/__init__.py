@@ -3,7 +3,8 @@
 Every figure function takes ``ax=None`` and returns the artists it drew; nothing changes
 matplotlib's global style (use :func:`hep_style`); :func:`save_figure` writes atomically.
 :func:`summary_figures` draws every figure of a run into a directory and
-:func:`figures_from_results` does so from a ``results.root`` (``hepconditioning plot``).
+:func:`figures_from_results` does so from a ``results.root`` (``hepconditioning plot``);
+:mod:`.series` draws multi-instance curves against the series size N.
 """
 
 from __future__ import annotations
@@ -20,14 +21,26 @@ from hepconditioning.plotting.figures import (
     training_history,
     tsne_embedding,
 )
+from hepconditioning.plotting.series import (
+    AucNArtists,
+    RateArtists,
+    aucn_vs_n,
+    hep_figure,
+    rates_vs_n,
+)
 from hepconditioning.plotting.summary import figures_from_results, summary_figures
 
 __all__ = [
+    "AucNArtists",
+    "RateArtists",
     "auc_ratio_vs_mass",
     "auc_vs_mass",
+    "aucn_vs_n",
     "best_cut_vs_mass",
     "figures_from_results",
+    "hep_figure",
     "hep_style",
+    "rates_vs_n",
     "roc_per_mass",
     "save_figure",
     "score_distributions",

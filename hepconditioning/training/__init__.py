@@ -1,18 +1,22 @@
-"""Training of the conditioned networks: :func:`fit`, :func:`predict`, model files.
+"""Training of the conditioned networks: :func:`fit`, :func:`predict` (probabilities),
+:func:`logits` (the batched eval-mode call, from :mod:`hepconditioning.nn`), model files.
 
 Modules: :mod:`.config` (TrainConfig), :mod:`.loss` (weighted BCE with soft targets),
 :mod:`.batches` (preloaded balanced batches), :mod:`.validation` (AUC for model selection),
-:mod:`.loop` (fit), :mod:`.checkpoint`, :mod:`.serialization`, :mod:`.inference`.
+:mod:`.loop` (fit), :mod:`.checkpoint`, :mod:`.serialization`, :mod:`.inference`,
+:mod:`.spin` (batches for a network conditioned on the CP angle).
 """
 
 from __future__ import annotations
 
+from hepconditioning.nn.batched import logits
 from hepconditioning.training.batches import Batch, BatchSource, ParameterBatchSource
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.inference import ExtrapolationWarning, predict
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
 from hepconditioning.training.loss import soft_targets, weighted_bce
 from hepconditioning.training.serialization import OldModelFormatError, load_model, save_model
+from hepconditioning.training.spin import spin_weight_batches
 from hepconditioning.training.validation import ModelSelectionError, ValidationResult, Validator
 
 __all__ = [
@@ -29,9 +33,11 @@ __all__ = [
     "Validator",
     "fit",
     "load_model",
+    "logits",
     "predict",
     "save_model",
     "soft_targets",
+    "spin_weight_batches",
     "weighted_bce",
 ]
 

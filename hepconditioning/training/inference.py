@@ -10,6 +10,7 @@ import torch
 
 from hepconditioning.errors import HepConditioningWarning
 from hepconditioning.events import Events
+from hepconditioning.nn.batched import logits
 from hepconditioning.training.inputs import feature_matrix
 
 __all__ = ["ExtrapolationWarning", "predict"]
@@ -31,11 +32,6 @@ def _warn_outside(model: Any, values: np.ndarray) -> None:
             f"trained range [{low:g}, {high:g}] {condition.unit}; the scores are an extrapolation",
             ExtrapolationWarning, stacklevel=3,
         )
-
-
-def _scores(model: torch.nn.Module, x: torch.Tensor, m: torch.Tensor, batch_size: int) -> torch.Tensor:
-    out = [torch.sigmoid(model(x[i:i + batch_size], m[i:i + batch_size])) for i in range(0, len(x), batch_size)]
-    return torch.cat(out) if out else torch.zeros(0)
 
 
 def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | None = None,
@@ -83,14 +79,7 @@ def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | N
         columns = [np.full(n, m, dtype=np.float32) if m.ndim == 0 else m]
     _warn_outside(model, values if hypotheses is not None else columns[0])
     x = torch.from_numpy(x_np)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            out = [_scores(model, x, torch.from_numpy(np.ascontiguousarray(c, dtype=np.float32)), batch_size)
-                   for c in columns]
-    finally:
-        model.train(was_training)
+    out = [torch.sigmoid(torch.from_numpy(logits(model, x, c, batch_size=batch_size))) for c in columns]
     if hypotheses is None:
         return out[0].numpy()
     return torch.stack(out, dim=1).numpy() if n else np.zeros((0, len(columns)), dtype=np.float32)

@@ -17,6 +17,7 @@ import torch
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
 from hepconditioning.metrics import roc_auc
+from hepconditioning.nn.batched import logits
 from hepconditioning.sampling import background_mass
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.device import resolve_device, to_device
@@ -84,15 +85,7 @@ class Validator:
 
     def scores(self, model: torch.nn.Module) -> np.ndarray:
         """Logits of every validation event (model in eval mode, no autograd)."""
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.inference_mode():
-                out = [model(self.x[i:i + self.batch_size], self.mass_t[i:i + self.batch_size])
-                       for i in range(0, self.x.shape[0], self.batch_size)]
-        finally:
-            model.train(was_training)
-        return torch.cat(out).float().cpu().numpy()
+        return logits(model, self.x, self.mass_t, batch_size=self.batch_size)
 
     def __call__(self, model: torch.nn.Module) -> ValidationResult:
         scores = self.scores(model)

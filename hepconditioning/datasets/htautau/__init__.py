@@ -6,7 +6,8 @@
 - :func:`boosted_frame`, :func:`make_features`: boosted-frame features, y±, φ*, m_ρ.
 - :func:`write_htautau`, :func:`read_htautau`, :class:`HtautauSpec`, :func:`write_generated`,
   :func:`load_htautau`: ROOT / CSV files.
-- :func:`as_labelled`, :func:`oracle_score`: soft-target training sample and optimal score.
+- :func:`as_labelled`: the soft-target training sample (optimal score:
+  :func:`hepconditioning.multi_instance.oracle_score`).
 - :func:`generate_pythia`: optional Pythia 8 backend (``pip install 'hepconditioning[pythia]'``).
 """
 
@@ -16,7 +17,6 @@ from hepconditioning.datasets.htautau.dataset import (
     as_labelled,
     generate,
     make_events,
-    oracle_score,
     spin_weights,
 )
 from hepconditioning.datasets.htautau.features import (
@@ -64,7 +64,6 @@ __all__ = [
     "load_htautau",
     "make_events",
     "make_features",
-    "oracle_score",
     "passes_selection",
     "read_htautau",
     "spin_weights",

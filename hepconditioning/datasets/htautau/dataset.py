@@ -7,7 +7,8 @@ features (``bf_*``), and the columns carry ``particles (N, 6, 4)`` (lab, float64
 ``w_a = W(0)``, ``w_b = W(α_B)`` and the polarimetric vectors ``h_minus``, ``h_plus``
 ``(N, 3)`` from which :func:`spin_weights` gives W(α) for any α. :func:`as_labelled` turns
 this into a labelled training sample (class A with weight w_a, class B with weight w_b), and
-:func:`oracle_score` is the optimal classifier w_a / (w_a + w_b).
+:func:`hepconditioning.multi_instance.oracle_score` of ``w_a``, ``w_b`` is the optimal classifier
+w_a / (w_a + w_b).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from hepconditioning.errors import MissingColumnError
 from hepconditioning.events import Events
 from hepconditioning.physics.tau import check_particles, polarimetric_vectors, spin_weight
 
-__all__ = ["as_labelled", "generate", "make_events", "oracle_score", "spin_weights"]
+__all__ = ["as_labelled", "generate", "make_events", "spin_weights"]
 
 
 def make_events(
@@ -131,10 +132,3 @@ def as_labelled(events: Events, *, alpha: float | np.ndarray | None = None) -> E
     both = Events.concat([events, events])
     return both.replace(labels=np.r_[np.ones(len(events)), np.zeros(len(events))],
                         weights=np.r_[w_a, w_b], mass=np.r_[mass, mass])
-
-
-def oracle_score(events: Events) -> np.ndarray:
-    """Optimal score w_a / (w_a + w_b) ``(N,)`` (0.5 where both weights vanish)."""
-    w_a = _column(events, "w_a")
-    total = w_a + _column(events, "w_b")
-    return np.divide(w_a, total, out=np.full(len(w_a), 0.5), where=total > 0)
