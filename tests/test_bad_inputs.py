@@ -594,3 +594,23 @@ def test_results_file_keeps_event_weights_and_counts_fills(tmp_path):
     np.testing.assert_array_equal(tree["weight"][at_500 & (tree["label"] == 0)], background_weights)
     assert not np.allclose(tree["eval_weight"][at_500 & (tree["label"] == 0)], background_weights)
     assert np.array_equal(read_results(path).events.weights, tree["eval_weight"])
+
+
+# -- item 17: CI installs the pythia extra, so the Pythia tests run --------------------------
+def test_ci_installs_every_extra_the_tests_need():
+    import re
+    import sys
+    from pathlib import Path
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    (nested,) = [dep for dep in extras["test"] if dep.startswith("hepconditioning[")]
+    installed = set(re.search(r"\[(.*)\]", nested).group(1).split(","))
+    assert {"pythia", "dask", "onnx", "coffea"} <= installed, installed
+    assert any("pythia8mc" in dep for dep in extras["pythia"])
+    assert '-e ".[test]"' in (root / ".ci" / "run").read_text()
