@@ -198,7 +198,9 @@ def _stream_file(
         raise NonFiniteError(wanted[i], int(bad[i]), rows, where=where)
 
 
-_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+): invalid value '(.*)'")
+# pyarrow may add "Row #N: " (its own count, not always the file's line): the file is scanned
+_CONVERSION = re.compile(r"In CSV column #(\d+): (?:Row #\d+: )?CSV conversion error to (\w+): "
+                         r"invalid value '(.*)'")
 _COLUMNS = re.compile(r"CSV parse error: .*Expected (\d+) columns, got (\d+)")
 
 
