@@ -152,3 +152,31 @@ def test_model_contract_is_declared_on_the_base_class() -> None:
     with pytest.raises(ValueError, match=r"conditioned: call it as model\(x, alpha\)"):
         alpha(torch.zeros(2, F))
     assert SingleNN(F, widths=(8,))(torch.zeros(2, F)).shape == (2,)
+
+
+@pytest.mark.parametrize("n_conditions", [1, 2])
+def test_logits_at_one_condition_value_equals_the_forward_pass(n_conditions: int) -> None:
+    import numpy as np
+
+    from hepconditioning import Standardizer
+
+    torch.manual_seed(2)
+    models = [AffinePNN(F, widths=(16, 8), n_conditions=n_conditions),
+              ParametricNN(F, widths=(16, 8), n_conditions=n_conditions)]
+    models += [ConditionedMLP(F, widths=(16, 8), conditioning=c, where=w, n_conditions=n_conditions)
+               for c in ("concat", "bias", "scale", "affine") for w in ("all", "start", "end")]
+    x = torch.randn(64, F) * 3 + 1
+    standardizer = Standardizer.fit(np.asarray(x.numpy(), dtype=np.float64), clip=2.0)
+    value = torch.tensor([750.0, 0.3][:n_conditions])
+    for model in models:
+        model.set_standardizer(standardizer)
+        with torch.no_grad():
+            # trained-looking weights: biases and conditioning maps away from their initial values
+            for p in model.parameters():
+                p.add_(0.1 * torch.randn_like(p))
+        model.eval()
+        with torch.inference_mode():
+            expected = model(x, value.expand(64, n_conditions))
+            torch.testing.assert_close(model.logits_at(x, value), expected, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="value"):
+        models[0].logits_at(x, torch.zeros(n_conditions + 1))

@@ -1,4 +1,13 @@
-"""The one batched, eval-mode call of a model: logits of many events without autograd."""
+"""The one batched, eval-mode call of a model: logits of many events without autograd.
+
+Speed: a conditioned MLP (:class:`~hepconditioning.nn.ConditionedMLP`, e.g. AffinePNN) is
+scored per distinct condition value when there are at most 64 of them (mass points, one
+hypothesis): at a fixed ``m`` its affine conditioning folds into the next layer's weights
+(:meth:`~hepconditioning.nn.ConditionedMLP.logits_at`), so a layer costs one matrix product
+and one in-place ReLU. Passes of 2048 events keep the activations (2048 x 300 floats =
+2.4 MB) in the CPU cache; 65536-event passes run at about half the speed on a 2-core machine
+(``benchmarks/inference.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +19,11 @@ import torch
 __all__ = ["logits"]
 
 
-def logits(model: torch.nn.Module, x: Any, mass: Any = None, *, batch_size: int = 65536) -> np.ndarray:
+MAX_GROUPS = 64  # distinct condition values scored group by group with folded weights
+
+
+def logits(model: torch.nn.Module, x: Any, mass: Any = None, *, batch_size: int = 2048,
+           fold: bool = True) -> np.ndarray:
     """``model(x, mass)`` for every event, in batches, in eval mode without autograd: ``(N,)`` float32.
 
     Args:
@@ -22,6 +35,8 @@ def logits(model: torch.nn.Module, x: Any, mass: Any = None, *, batch_size: int 
         mass: the condition: ``None`` (an unconditioned call ``model(x)``), a scalar for every
             event (GeV for HEPMASS, rad for the CP angle), or ``(N,)`` values.
         batch_size: events per forward pass.
+        fold: allow the folded per-value evaluation described above (``False``: every pass is
+            ``model(x, mass)``, e.g. when forward hooks on sub-modules must fire).
 
     The probabilities are ``σ(logits)`` (:func:`hepconditioning.training.predict` on ``Events``).
     """
@@ -42,8 +57,34 @@ def logits(model: torch.nn.Module, x: Any, mass: Any = None, *, batch_size: int 
     model.eval()
     try:
         with torch.inference_mode():
-            out = [model(x[i:i + batch_size]) if mass is None else model(x[i:i + batch_size], mass[i:i + batch_size])
-                   for i in range(0, n, int(batch_size))]
+            folded = _folded(model, x, mass, int(batch_size)) if fold else None
+            out = [folded] if folded is not None else [
+                model(x[i:i + batch_size]) if mass is None else model(x[i:i + batch_size], mass[i:i + batch_size])
+                for i in range(0, n, int(batch_size))]
     finally:
         model.train(was_training)
     return torch.cat(out).float().cpu().numpy() if out else np.zeros(0, dtype=np.float32)
+
+
+def _folded(model: torch.nn.Module, x: torch.Tensor, mass: torch.Tensor | None,
+            batch_size: int) -> torch.Tensor | None:
+    """Logits through ``model.logits_at``, one condition value at a time; ``None`` when the
+    model has no ``logits_at``, the condition is not one value per event, or too many differ."""
+    logits_at = getattr(model, "logits_at", None)
+    if logits_at is None or mass is None or mass.dim() != 1 or not len(mass):
+        return None
+    low, high = torch.aminmax(mass)
+    if low == high:
+        return torch.cat([logits_at(x[i:i + batch_size], low) for i in range(0, len(x), batch_size)])
+    values, inverse, counts = torch.unique(mass, return_inverse=True, return_counts=True)
+    if len(values) > MAX_GROUPS:
+        return None
+    order = torch.argsort(inverse, stable=True)
+    out = torch.empty(len(mass), dtype=x.dtype, device=x.device)
+    start = 0
+    for value, count in zip(values, counts.tolist(), strict=True):
+        for i in range(start, start + count, batch_size):
+            rows = order[i:min(i + batch_size, start + count)]
+            out[rows] = logits_at(x.index_select(0, rows), value)
+        start += count
+    return out

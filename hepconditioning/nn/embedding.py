@@ -11,7 +11,7 @@ __all__ = ["hidden_features"]
 
 
 def hidden_features(model: torch.nn.Module, x: np.ndarray, mass: np.ndarray, *,
-                    layer: torch.nn.Module | None = None, batch_size: int = 65536) -> np.ndarray:
+                    layer: torch.nn.Module | None = None, batch_size: int = 2048) -> np.ndarray:
     """Activations entering ``layer`` (default: the model's ``output`` layer), ``(N, H)``.
 
     Args:
@@ -32,7 +32,7 @@ def hidden_features(model: torch.nn.Module, x: np.ndarray, mass: np.ndarray, *,
     captured: list[torch.Tensor] = []
     handle = layer.register_forward_pre_hook(lambda _module, inputs: captured.append(inputs[0].detach().clone()))
     try:
-        logits(model, x, mass, batch_size=batch_size)
+        logits(model, x, mass, batch_size=batch_size, fold=False)  # the hook must fire
     finally:
         handle.remove()
     return torch.cat(captured).numpy() if captured else np.empty((0, 0), dtype=np.float32)

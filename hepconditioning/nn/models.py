@@ -100,7 +100,7 @@ class Classifier(nn.Module):
         self.standardizer.load(standardizer)
 
     def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
-                batch_size: int = 65536) -> np.ndarray:
+                batch_size: int = 2048) -> np.ndarray:
         """Signal probabilities on raw inputs: :func:`hepconditioning.training.predict`
         (``(N,)``, or ``(N, K)`` with ``hypotheses=``)."""
         from hepconditioning.training.inference import predict
@@ -225,6 +225,44 @@ class ConditionedMLP(Classifier):
                 h = cond(h, m)
             h = drop(h)
         return self.output(h).squeeze(-1)
+
+    def logits_at(self, x: torch.Tensor, mass: torch.Tensor | float) -> torch.Tensor:
+        """Inference logits ``(N,)`` of every event at one condition value (dropout off).
+
+        ``x`` is ``(N, F)`` raw features, ``mass`` a scalar or ``(K,)`` (GeV). With ``m`` fixed,
+        an affine conditioning ``h ⊙ s + b`` has constant ``s, b`` ``(D,)`` and folds into the
+        next dense layer: ``W' (h ⊙ s + b) + c' = (W' diag s) h + (W' b + c')``, so every
+        layer is one matrix product and one in-place ReLU (no elementwise pass over the
+        activations for the conditioning). Equal to ``model(x, mass)`` in eval mode up to
+        float rounding; :func:`hepconditioning.training.predict` groups events by mass value
+        to use it.
+        """
+        h = self.standardizer(x)
+        m = torch.as_tensor(mass, dtype=h.dtype, device=h.device).reshape(1, -1) * self.mass_scale
+        if m.shape[1] != self.n_conditions:
+            raise ValueError(f"mass must hold {self.n_conditions} value(s), got {tuple(m.shape[1:])}")
+        if self.input_conditioning is not None:
+            h = self.input_conditioning(h, m.expand(h.shape[0], -1))
+        scale = shift = None  # the previous block's constant affine map, folded into this layer
+        for dense, cond in zip(self.dense, self.conditionings, strict=True):
+            weight, bias = _fold(dense, scale, shift)
+            h = torch.addmm(bias, h, weight.t()).relu_()
+            scale = shift = None
+            if isinstance(cond, AffineConditioning) and cond.scale_activation is None \
+                    and cond.shift_activation is None:
+                scale, shift = cond.scale(m)[0], cond.shift(m)[0]
+            elif not isinstance(cond, nn.Identity):
+                h = cond(h, m.expand(h.shape[0], -1))
+        weight, bias = _fold(self.output, scale, shift)
+        return torch.addmm(bias, h, weight.t()).squeeze(-1)
+
+
+def _fold(layer: nn.Linear, scale: torch.Tensor | None,
+          shift: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    # W (h ⊙ s + b) + c = (W diag s) h + (W b + c)
+    if scale is None or shift is None:
+        return layer.weight, layer.bias
+    return layer.weight * scale, torch.addmv(layer.bias, layer.weight, shift)
 
 
 class AffinePNN(ConditionedMLP):

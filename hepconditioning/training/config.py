@@ -40,7 +40,8 @@ class TrainConfig:
         patience: stop after this many epochs without a better validation AUC (0: never).
         seed: every random choice of the training (batches, background mass, dropout).
         threads: torch CPU threads during training (0: leave torch's setting).
-        validation_batch_size: events per forward pass in validation.
+        validation_batch_size: events per forward pass in validation (cache-sized, see
+            :func:`hepconditioning.training.inference.batched_logits`).
         device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (see
             :mod:`hepconditioning.training.device`).
         precision: ``"float32"`` or ``"bf16"`` (forward pass under bfloat16 autocast).
@@ -59,7 +60,7 @@ class TrainConfig:
     patience: int = 0
     seed: int = 0
     threads: int = 0
-    validation_batch_size: int = 65536
+    validation_batch_size: int = 2048
     device: str = "auto"
     precision: str = "float32"
 

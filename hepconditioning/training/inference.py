@@ -35,7 +35,7 @@ def _warn_outside(model: Any, values: np.ndarray) -> None:
 
 
 def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | None = None,
-            hypotheses: Any = None, batch_size: int = 65536) -> np.ndarray:
+            hypotheses: Any = None, batch_size: int = 2048) -> np.ndarray:
     """Signal probabilities ``σ(model(x, mass))`` on raw inputs, float32.
 
     Args:
@@ -49,7 +49,8 @@ def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | N
             ``(N,)`` array (one value per event). ``None`` uses ``events.mass`` for ``Events``.
         hypotheses: several condition values ``(K,)`` at once instead of ``mass``: every event
             is scored at each, and the result has shape ``(N, K)``.
-        batch_size: events per forward pass.
+        batch_size: events per forward pass (the default keeps a pass in the CPU cache; see
+            :func:`hepconditioning.nn.logits`).
 
     Returns:
         ``(N,)``, or ``(N, K)`` with ``hypotheses``.
