@@ -122,9 +122,8 @@ def analyse(per_epoch: list[np.ndarray], history: Any, test: Events, *, n_series
         aucn[name] = {"moments": moments._asdict(),
                       "measured": np.asarray(mi.empirical_auc(llr, w_a, w_b, N_VALUES, n_series=n_series, seed=seed)).tolist(),
                       "predicted": np.asarray(mi.predicted_auc(moments, N_VALUES)).tolist()}
-    spreads = threshold_spreads(tables)
     return {"oracle_auc": two_hypothesis_auc(oracle, w_a, w_b), "auc": auc, "val_auc": list(history.val_auc),
-            "best_epoch": best + 1, "best_auc": auc[best], **spreads, "seconds": float(sum(history.seconds)),
+            "best_epoch": best + 1, "best_auc": auc[best], **threshold_spreads(tables), "seconds": float(sum(history.seconds)),
             "aucn": aucn, "tables": tables, "llr_best": per_epoch[best], "llr_oracle": oracle}
 
 
