@@ -108,7 +108,7 @@ class Classifier(nn.Module):
         return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
-        x = torch.as_tensor(x)
+        x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x)  # a tensor stays a traced input (ONNX)
         unbatched = x.dim() == 1
         if unbatched:
             x = x.unsqueeze(0)
@@ -119,7 +119,7 @@ class Classifier(nn.Module):
             )
         if mass is None:
             return x, None, unbatched
-        m = torch.as_tensor(mass, dtype=x.dtype, device=x.device)
+        m = mass.to(x.dtype) if isinstance(mass, torch.Tensor) else torch.as_tensor(mass, dtype=x.dtype, device=x.device)
         k = self.n_conditions
         if m.dim() == 0 or (unbatched and m.dim() == 1 and m.shape[0] == k):
             m = m.reshape(1, -1).expand(x.shape[0], k)

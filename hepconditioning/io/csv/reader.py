@@ -10,9 +10,11 @@ The layouts and their detection are in :mod:`hepconditioning.io.csv.layout`.
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -184,6 +186,9 @@ def _stream_file(
         for batch in reader:
             _append_batch(batch, wanted, header, buffer, bad, known, tolerance, where, start_rows)
     except _DECODE_ERRORS as exc:
+        cell = _bad_cell(header, str(exc))
+        if cell is not None:
+            raise CorruptFileError(f"cannot read {where}: {cell}") from exc
         raise CorruptFileError(f"cannot read {where} (truncated or damaged?): {exc}") from exc
     rows = buffer.n - start_rows
     if rows == 0:
@@ -191,6 +196,48 @@ def _stream_file(
     if bad.any():
         i = int(np.argmax(bad > 0))
         raise NonFiniteError(wanted[i], int(bad[i]), rows, where=where)
+
+
+# pyarrow may add "Row #N: " (its own count, not always the file's line): the file is scanned
+_CONVERSION = re.compile(r"In CSV column #(\d+): (?:Row #\d+: )?CSV conversion error to (\w+): "
+                         r"invalid value '(.*)'")
+_COLUMNS = re.compile(r"CSV parse error: .*Expected (\d+) columns, got (\d+)")
+
+
+def _bad_cell(header: CsvHeader, message: str) -> str | None:
+    """Where a cell or row pyarrow could not parse is: ``line N, column 'f3': ...``, or None
+    when ``message`` is not about a cell or a row (then it is a decompression error).
+
+    pyarrow names the column but not the line, so the file is scanned again (errors only).
+    """
+    if (match := _CONVERSION.search(message)) is not None:
+        index, kind, value = int(match.group(1)), match.group(2), match.group(3)
+        name = header.names[index] if index < len(header.names) else f"#{index}"
+        what = "an integer" if "int" in kind else "a number"
+        line = _find_line(header, lambda fields: len(fields) > index and fields[index].strip() == value)
+        at = f"line {line}, " if line else ""
+        return f"{at}column {name!r}: invalid value {value!r} (expected {what})"
+    if (match := _COLUMNS.search(message)) is not None:
+        expected, got = int(match.group(1)), int(match.group(2))
+        line = _find_line(header, lambda fields: len(fields) == got)
+        at = f"line {line}: " if line else ""
+        return f"{at}{got} fields where the header has {expected} columns"
+    return None
+
+
+def _find_line(header: CsvHeader, bad: Callable[[list[str]], bool]) -> int | None:
+    """1-based number of the first data line whose fields satisfy ``bad``."""
+    opener = gzip.open if header.gzipped else open
+    try:
+        with opener(header.path, "rt", encoding="utf-8", errors="replace", newline="") as stream:
+            for number, line in enumerate(stream, start=1):
+                if number == 1 and header.has_header:
+                    continue
+                if bad(line.rstrip("\r\n").split(",")):
+                    return number
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
 
 
 def _arrow_source(header: CsvHeader) -> str | pa.NativeFile:
