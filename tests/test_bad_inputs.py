@@ -453,12 +453,15 @@ def test_signals_give_one_line_and_remove_partial_output(tmp_path, capsys, monke
                    **kwargs)
 
     monkeypatch.setattr(hepconditioning.training, "fit", fit_then_signal)
+    # a shell starts background jobs with SIGINT ignored (CI may run us so): act as a terminal would
+    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     handler = signal.getsignal(signal.SIGTERM)
     card = write_card(tmp_path / "card.toml", epochs=3)
     line = cli_error(capsys, ["train", str(card), "--out", str(tmp_path / "out"), "--quiet"], status=status)
     assert line == f"hepconditioning train: {word} ({signum}); incomplete outputs removed"
     assert files_in(tmp_path) == ["card.toml"]
     assert signal.getsignal(signal.SIGTERM) is handler
+    signal.signal(signal.SIGINT, interrupt)
 
 
 def test_kill_9_leftovers_are_swept_or_resumed_bit_identically(tmp_path, capsys):
