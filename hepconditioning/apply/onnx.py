@@ -116,8 +116,10 @@ class OnnxScorer:
         self.n_features = int(self.session.get_inputs()[0].shape[1])
         self.trained_on = TrainedOn.from_dict(meta) if meta.get("features") else None
 
-    def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None) -> np.ndarray:
-        """Probabilities ``(N,)`` (``mass`` scalar or per event) or ``(N, K)`` (``hypotheses``)."""
+    def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
+                batch_size: int = 8192) -> np.ndarray:
+        """Probabilities ``(N,)`` (``mass`` scalar or per event) or ``(N, K)`` (``hypotheses``),
+        ``batch_size`` events per run (whole-file runs spill the activations out of the cache)."""
         from hepconditioning.training.inputs import feature_matrix
 
         x = feature_matrix(self, inputs)
@@ -126,6 +128,11 @@ class OnnxScorer:
         out = []
         for value in values:
             m = np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=np.float32), (n,)))
-            feed = {"x": x} if self.condition_input is None else {"x": x, self.condition_input: m}
-            out.append(self.session.run(["probability"], feed)[0] if n else np.zeros(0, np.float32))
+            parts = []
+            for start in range(0, n, batch_size):
+                feed = {"x": x[start:start + batch_size]}
+                if self.condition_input is not None:
+                    feed[self.condition_input] = m[start:start + batch_size]
+                parts.append(self.session.run(["probability"], feed)[0])
+            out.append(np.concatenate(parts) if parts else np.zeros(0, np.float32))
         return out[0] if hypotheses is None else np.stack(out, axis=1).reshape(n, len(values))
