@@ -33,7 +33,7 @@ from hepconditioning import multi_instance as mi
 from hepconditioning.datasets import htautau
 from hepconditioning.io import atomic_directory, write_root
 from hepconditioning.metrics import two_hypothesis_auc
-from hepconditioning.nn import ConditionedMLP, SingleNN, logits
+from hepconditioning.nn import Condition, ConditionedMLP, SingleNN, logits
 from hepconditioning.physics.tau import spin_weight
 from hepconditioning.plotting import hep_figure, hep_style
 from hepconditioning.training import TrainConfig, ValidationResult, fit, spin_weight_batches
@@ -198,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         test, n_features = data["test"], data["train"].n_features
         torch.manual_seed(args.seed)  # initial weights
         conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all",
-                                     dropout=0.0, mass_scale=1.0)
+                                     dropout=0.0, mass_scale=1.0, condition=Condition("alpha", "rad"))
         standardizer = Standardizer.fit(data["train"])  # training split only; travels inside each model
         conditioned.set_standardizer(standardizer)
         history = train(conditioned, data, TrainConfig(epochs=args.conditioned_epochs, seed=args.seed, **options),

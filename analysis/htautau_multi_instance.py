@@ -102,8 +102,17 @@ def spread(tables: Sequence[dict[str, np.ndarray]], threshold: str, *, error: bo
     keep = tables[0]["n"] >= SPREAD_MIN_N
     tpr, fpr = ([t[f"{r}_{threshold}"][keep] for t in tables] for r in ("tpr", "fpr"))
     rows = [1 - a + b if error else np.r_[a, b] for a, b in zip(tpr, fpr, strict=True)]
-    rows = [row for row in rows if np.isfinite(row).all()]  # networks without an optimum are left out
-    return float(np.ptp(np.stack(rows), axis=0).max()) if len(rows) >= 2 else float("nan")
+    if len(rows) < 2 or not all(np.isfinite(row).all() for row in rows):
+        return float("nan")  # never a spread of a subset: compare the same networks on both sides
+    return float(np.ptp(np.stack(rows), axis=0).max())
+
+
+def threshold_spreads(tables: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The spreads at t = 0.5 and at T*, of TPR/FPR and of the error, over the same networks:
+    those with an optimal threshold (``spread_compared_epochs``), never a subset on one side."""
+    compared = [epoch for epoch, table in tables.items() if np.isfinite(table["t_opt"]).all()]
+    return {f"{'error_' if error else ''}spread_{t}": spread([tables[e] for e in compared], t, error=error)
+            for error in (False, True) for t in ("fixed", "optimal")} | {"spread_compared_epochs": compared}
 
 
 def analyse(per_epoch: list[np.ndarray], history: Any, test: Events, *, n_series: int, seed: int) -> dict[str, Any]:
@@ -119,10 +128,8 @@ def analyse(per_epoch: list[np.ndarray], history: Any, test: Events, *, n_series
         aucn[name] = {"moments": moments._asdict(),
                       "measured": np.asarray(mi.empirical_auc(llr, w_a, w_b, N_VALUES, n_series=n_series, seed=seed)).tolist(),
                       "predicted": np.asarray(mi.predicted_auc(moments, N_VALUES)).tolist()}
-    spreads = {f"{'error_' if error else ''}spread_{t}": spread(list(tables.values()), t, error=error)
-               for error in (False, True) for t in ("fixed", "optimal")}
     return {"oracle_auc": two_hypothesis_auc(oracle, w_a, w_b), "auc": auc, "val_auc": list(history.val_auc),
-            "best_epoch": best + 1, "best_auc": auc[best], **spreads, "seconds": float(sum(history.seconds)),
+            "best_epoch": best + 1, "best_auc": auc[best], **threshold_spreads(tables), "seconds": float(sum(history.seconds)),
             "aucn": aucn, "tables": tables, "llr_best": per_epoch[best], "llr_oracle": oracle}
 
 

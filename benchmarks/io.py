@@ -66,6 +66,24 @@ def raw_pyarrow(path: Path) -> pa.Table:
     )
 
 
+def _polars_reader() -> Callable[[Path], object] | None:
+    try:
+        import polars as pl
+    except ImportError:
+        print("polars not installed (pip install polars): no polars reference")
+        return None
+    names = list(HEPMASS_COLUMNS)
+
+    def read(path: Path) -> object:
+        return pl.read_csv(path, has_header=False, skip_rows=1, new_columns=names,
+                           schema_overrides=dict.fromkeys(names, pl.Float32))
+
+    return read
+
+
+raw_polars = _polars_reader()
+
+
 def raw_pyarrow_numpy(path: Path) -> np.ndarray:
     table = raw_pyarrow(path)
     return np.stack([table.column(f).to_numpy() for f in HEPMASS_FEATURES], axis=1)
@@ -136,9 +154,10 @@ def bench_csv(events: Events, workdir: Path, repeat: int) -> None:
         t_raw = best_time(lambda p=path: raw_pyarrow(p), repeat)
         t_raw_np = best_time(lambda p=path: raw_pyarrow_numpy(p), repeat)
         t_ours = best_time(lambda p=path: read_csv(p), repeat)
-        for label, t in (("pyarrow.csv.read_csv -> Table", t_raw),
-                         ("pyarrow.csv + numpy stack", t_raw_np),
-                         ("hepconditioning read_csv -> Events", t_ours)):
+        timed = [("pyarrow.csv.read_csv -> Table", t_raw), ("pyarrow.csv + numpy stack", t_raw_np)]
+        if raw_polars is not None:
+            timed.append(("polars.read_csv -> DataFrame", best_time(lambda p=path: raw_polars(p), repeat)))
+        for label, t in (*timed, ("hepconditioning read_csv -> Events", t_ours)):
             rows.append([name, label, f"{n / t:,.0f}", f"{size / t / 1e6:.1f}", f"{t_raw / t:.2f}"])
         rows.append([name, f"(write_csv: {t_write:.1f} s, {size / 1e6:.0f} MB on disk)", "", "", ""])
         for label, call in (("pyarrow.csv + numpy stack", "raw_pyarrow_numpy"),

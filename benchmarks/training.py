@@ -1,6 +1,7 @@
 """Training throughput of AffinePNN and pNN next to the matmul ceiling measured in the same run.
 
     python benchmarks/training.py [--events 200000] [--threads 2] [--epochs 2] [--profile]
+                                  [--device cpu|cuda] [--keras-python PYTHON]
 
 Batch 1024, dropout 0.25, the full ``fit()`` loop (balanced batches, weighted BCE, Adam with
 L2, per-epoch validation excluded from the timing). The ceiling is what the matrix products
@@ -12,6 +13,12 @@ threads by the wall clock (what the issue asks; meaningless when other processes
 machine), and training steps on 1 thread by CPU time against a CPU-time ceiling (stable). ``--profile`` prints where a step's time goes
 (torch.profiler self CPU time grouped by kind; "framework" = wall time not inside any op).
 The machine is shared: timings are noisy, compare the ratios; best epoch of ``--epochs``.
+
+The Keras reference (``benchmarks/keras_reference.py``, same model in Keras 3) is measured in
+the same run, in a subprocess of ``--keras-python`` (an interpreter with TensorFlow; default:
+this one), on 1 thread by CPU time like the second figure. ``--device cuda`` measures on the
+GPU by the wall clock (synchronized): ``fit()`` events/s next to the GPU's matmul ceiling on
+the network's layer shapes.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -36,7 +44,6 @@ from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator  #
 from hepconditioning.training import BatchSource, TrainConfig, fit, weighted_bce  # noqa: E402
 
 N_FEATURES = 27
-KERAS_REFERENCE = "55–63k events/s (Keras, measured on these machines, issue 6)"
 
 
 def synthetic(n: int, *, seed: int) -> Events:
@@ -54,28 +61,37 @@ def dense_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
 
 
 def sgemm_flops(shapes: list[tuple[int, int]], batch: int, repeat: int = 100,
-                clock: Callable[[], float] = time.perf_counter) -> float:
+                clock: Callable[[], float] = time.perf_counter, device: str = "cpu") -> float:
     """FLOP/s of the forward + both backward products of the given layers (best of 5)."""
-    mats = [(torch.randn(batch, i), torch.randn(o, i), torch.randn(batch, o)) for i, o in shapes]
+    mats = [(torch.randn(batch, i, device=device), torch.randn(o, i, device=device),
+             torch.randn(batch, o, device=device)) for i, o in shapes]
     flops = sum(3 * 2 * batch * i * o for i, o in shapes)
     best = 0.0
     for _ in range(5):
+        synchronize(device)
         start = clock()
         for _ in range(repeat):
             for x, w, g in mats:
                 torch.mm(x, w.t())   # forward
                 torch.mm(g, w)       # input gradient
                 torch.mm(g.t(), x)   # weight gradient
+        synchronize(device)
         best = max(best, flops * repeat / (clock() - start))
     return best
+
+
+def synchronize(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
 
 
 def step_function(model: torch.nn.Module, events: Events, config: TrainConfig) -> Callable[[], None]:
     """One training step of fit() (gather, forward, weighted BCE, backward, fused Adam)."""
     source = BatchSource(events, config)
+    model.to(source.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-4, fused=True, weight_decay=2e-4)
-    set_dropout_generator(model, torch.Generator().manual_seed(0))
-    batches = itertools.cycle(list(source.sampler))
+    set_dropout_generator(model, torch.Generator(device=source.device).manual_seed(0))
+    batches = itertools.cycle(list(source.indices()))
 
     def step() -> None:
         idx = next(batches)
@@ -127,6 +143,37 @@ def profile_steps(model: torch.nn.Module, events: Events, config: TrainConfig, s
         print(f"    {kind:40s} {100 * us / wall:5.1f} %")
 
 
+def keras_reference(python: str, events: int) -> dict[str, float] | None:
+    """Keras ``model.fit`` on 1 thread (``keras_reference.py`` in a subprocess of ``python``)."""
+    script = Path(__file__).with_name("keras_reference.py")
+    done = subprocess.run([python, str(script), "--json", "--threads", "1", "--events", str(events)],
+                          capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        print(f"Keras reference failed ({python}): {done.stderr.strip()[-500:]}")
+        return None
+    result = json.loads(lines[-1])
+    if "error" in result:
+        print(f"Keras reference: {result['error']} (or pass --keras-python)")
+        return None
+    return result
+
+
+def gpu_main(args: argparse.Namespace, train: Events, validation: Events) -> None:
+    config = TrainConfig(epochs=args.epochs, batch_size=1024, seed=0, device=args.device)
+    print(f"torch {torch.__version__} on {torch.cuda.get_device_name()}, {args.events} events, batch 1024, "
+          "dropout 0.25, wall clock (synchronized)")
+    for cls in (AffinePNN, ParametricNN):
+        model = cls(N_FEATURES)
+        shapes = dense_shapes(model)
+        per_event = 3 * 2 * sum(i * o for i, o in shapes)
+        ceiling = sgemm_flops(shapes, 1024, device=args.device) / per_event
+        history = fit(model, train, validation=validation, config=config, progress=False)
+        speed = max(history.events_per_second)
+        print(f"{cls.__name__}: fit() {speed / 1e3:8.1f}k events/s; GPU matmul ceiling at batch 1024 "
+              f"{ceiling / 1e3:8.1f}k -> {100 * speed / ceiling:4.1f} %")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=200_000)
@@ -134,15 +181,24 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write the rates here (README table source)")
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
+    parser.add_argument("--keras-python", default=sys.executable,
+                        help="interpreter with TensorFlow for the Keras reference (default: this one)")
     args = parser.parse_args()
     record = {"benchmark": "training", "events": args.events, "threads": args.threads, "epochs": args.epochs,
               "torch": torch.__version__}
     train, validation = synthetic(args.events, seed=0), synthetic(20_000, seed=1)
-    config = TrainConfig(epochs=args.epochs, batch_size=1024, threads=args.threads, seed=0)
+    if args.device != "cpu" and (args.device.startswith("cuda") or torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise SystemExit(f"--device {args.device}: torch {torch.__version__} sees no CUDA GPU")
+        args.device = "cuda" if args.device == "auto" else args.device
+        gpu_main(args, train, validation)
+        return
+    config = TrainConfig(epochs=args.epochs, batch_size=1024, threads=args.threads, seed=0, device="cpu")
     print(f"torch {torch.__version__}, {args.events} events, batch 1024, dropout 0.25; shared machine: "
           "wall-clock figures are noisy, the 1-thread CPU-time figures are the stable ones")
+    cpu_speeds = {}
     for cls in (AffinePNN, ParametricNN):
-        torch.manual_seed(0)
         model = cls(N_FEATURES)
         shapes = dense_shapes(model)
         per_event = 3 * 2 * sum(i * o for i, o in shapes)
@@ -152,7 +208,7 @@ def main() -> None:
         speed = max(history.events_per_second)
         torch.set_num_threads(1)
         cpu_ceiling = sgemm_flops(shapes, 1024, clock=time.process_time) / per_event
-        cpu_speed = cpu_time_speed(model.train(), train, config)
+        cpu_speed = cpu_speeds[cls.__name__] = cpu_time_speed(model.train(), train, config)
         record[cls.__name__] = {"fit_events_per_second_wall": speed, "steps_events_per_cpu_second_1_thread": cpu_speed,
                                 "cpu_ceiling_1_thread": cpu_ceiling}
         print(f"{cls.__name__} ({sum(p.numel() for p in model.parameters()):,} parameters, "
@@ -163,7 +219,14 @@ def main() -> None:
               f"{cpu_ceiling / 1e3:6.1f}k -> {100 * cpu_speed / cpu_ceiling:4.1f} %")
         if args.profile:
             profile_steps(model.train(), train, config)
-    print(f"reference: {KERAS_REFERENCE}")
+    keras = keras_reference(args.keras_python, min(args.events, 100_000))
+    if keras is not None:
+        ratio = cpu_speeds["AffinePNN"] / keras["cpu"]
+        print(f"Keras {keras['keras']} / TF {keras['tensorflow']} model.fit, AffinePNN, 1 thread: "
+              f"{keras['cpu'] / 1e3:.1f}k events per CPU second ({keras['wall'] / 1e3:.1f}k/s wall) -> "
+              f"hepconditioning is {ratio:.2f}x Keras (CPU time, same run)")
+    if keras is not None:
+        record["keras"] = keras
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(record, indent=1) + "\n")

@@ -217,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true")
 
     p = command("apply", _apply, "score ROOT files with a saved model at several mass hypotheses: a friend "
-                "tree of scores per file and merged score histograms (serial or on dask)")
+                "tree of scores per file and merged score histograms (serial or on dask); exit status 1 "
+                "when some inputs failed (one line each), the others are still written")
     p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
     p.add_argument("files", nargs="+", help="input ROOT files")
     p.add_argument("--spec", required=True,

@@ -3,8 +3,8 @@
 reader → dataset → sampler → model → metrics → writer all take and return ``Events``.
 Arrays are plain numpy; :meth:`Events.to_torch` shares their memory with torch tensors.
 
-Vocabulary (STYLE.md): ``x`` features ``(N, F)`` float32, ``mass`` the physics parameter
-``(N,)`` in GeV (float32), ``labels`` ``(N,)`` float32 in {0, 1}, ``weights`` ``(N,)`` float32
+Vocabulary (STYLE.md): ``x`` features ``(N, F)`` float32, ``mass`` the condition (the physics
+parameter: GeV for a mass, rad for the CP angle; :class:`Events`) ``(N,)`` float32, ``labels`` ``(N,)`` float32 in {0, 1}, ``weights`` ``(N,)`` float32
 (negative allowed, e.g. NLO generators), ``process`` ``(N,)`` int32 sub-class id (background
 process; 0 when there is one), and extra per-event ``columns`` (e.g. the spin weights
 ``w_a``, ``w_b`` of H→ττ, or particle 4-vectors ``(N, 6, 4)``).
@@ -93,13 +93,32 @@ class Events:
 
     Args:
         x: features ``(N, F)``; converted to C-contiguous float32.
-        mass: physics parameter ``(N,)`` in GeV (signal: its mass point; background: the
-            value assigned to it, see :mod:`hepconditioning.sampling`). A scalar broadcasts.
+        mass: the *condition* ``(N,)``: the physics parameter the classifier is conditioned on
+            (signal: its point; background: the value assigned to it). A scalar broadcasts.
+            Its name and unit are the model's ``condition``: the X mass in GeV for HEPMASS,
+            the CP mixing angle α in rad for H→ττ (``htautau`` sets ``mass`` = α_B).
         labels: ``(N,)`` 1 = signal (class A), 0 = background (class B).
         weights: ``(N,)`` per-event weights, default 1; negative values are allowed.
         feature_names: one name per column of ``x``.
         process: ``(N,)`` integer sub-class id (background process), default 0.
         columns: extra per-event arrays whose first axis has length N.
+
+    One name and one owner for each quantity that travels with the events:
+
+    - the condition: ``mass`` (above), everywhere; models receive it as ``model(x, mass)``.
+    - the background's condition: drawn by :func:`hepconditioning.sampling.background_mass`
+      for every training epoch and for validation (``TrainConfig.background_mass``); files and
+      generators carry the mass column as the real HEPMASS files do (the draw replaces it);
+      :func:`hepconditioning.evaluation.evaluation_events` sets every event to the evaluation
+      mass m_i.
+    - the evaluation mass: ``mass`` = m_i of an evaluation sample; the column ``eval_mass``
+      (:data:`hepconditioning.evaluation.EVAL_MASS`) only *tags* the rows of an evaluation
+      sample with their group, so that rescoring them at another mass keeps the grouping.
+    - spin weights (H→ττ): the columns ``w_a``, ``w_b`` (W(0), W(α_B); soft targets with
+      ``TrainConfig(targets="spin_weights")``) or W(α) per batch from ``h_minus``, ``h_plus``
+      (:func:`hepconditioning.training.spin_weight_batches`); both reach the loss through
+      :func:`hepconditioning.training.soft_targets`. ``htautau.as_labelled`` writes the
+      equivalent labelled sample for tools without soft targets.
 
     Example:
         >>> ev = Events(np.zeros((4, 2)), mass=[500, 500, 750, 750], labels=[1, 0, 1, 0],

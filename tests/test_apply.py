@@ -134,3 +134,16 @@ def test_apply_refuses_a_spec_that_does_not_match_the_model(setup, tmp_path):
         apply_files(model_path, files[:1], spec=spec, masses=MASSES, out=tmp_path, progress=False)
     assert not list(tmp_path.iterdir())
     torch.set_num_threads(1)
+
+
+def test_onnx_backend_equals_torch(setup, tmp_path):
+    pytest.importorskip("onnxruntime", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
+    model_path, files, _ = setup
+    spec = load_spec(bundled_path("specs/hepconditioning_events.toml"))
+    runs = {backend: apply_files(model_path, files[2:], spec=spec, masses=MASSES, out=tmp_path / backend,
+                                 backend=backend, progress=False) for backend in ("torch", "onnx")}
+    assert not runs["onnx"].failed
+    a = _read(tmp_path / "torch" / "sample2_scores.root")
+    b = _read(tmp_path / "onnx" / "sample2_scores.root")
+    for key in ("score_500", "score_1000", "score_1500"):
+        np.testing.assert_allclose(b[key], a[key], atol=1e-5)

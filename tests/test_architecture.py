@@ -68,3 +68,10 @@ def test_files_are_opened_only_under_io(folder):
     found = [f"{path.relative_to(ROOT)}: {call}" for path in outside for call in FILE_CALLS
              if call in path.read_text()]
     assert found == [], f"files opened outside hepconditioning/io: {found}; use the io/ readers and writers"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "analysis").glob("*.py")), ids=lambda p: p.name)
+def test_analysis_scripts_stay_studies(path):
+    """Issue 12: a script holds the study, the library the pieces (≤ 250 lines each)."""
+    lines = len(path.read_text().splitlines())
+    assert lines <= 250, f"{path.name} has {lines} lines; move reusable pieces into the library"

@@ -453,12 +453,15 @@ def test_signals_give_one_line_and_remove_partial_output(tmp_path, capsys, monke
                    **kwargs)
 
     monkeypatch.setattr(hepconditioning.training, "fit", fit_then_signal)
+    # a shell starts background jobs with SIGINT ignored (CI may run us so): act as a terminal would
+    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     handler = signal.getsignal(signal.SIGTERM)
     card = write_card(tmp_path / "card.toml", epochs=3)
     line = cli_error(capsys, ["train", str(card), "--out", str(tmp_path / "out"), "--quiet"], status=status)
     assert line == f"hepconditioning train: {word} ({signum}); incomplete outputs removed"
     assert files_in(tmp_path) == ["card.toml"]
     assert signal.getsignal(signal.SIGTERM) is handler
+    signal.signal(signal.SIGINT, interrupt)
 
 
 def test_kill_9_leftovers_are_swept_or_resumed_bit_identically(tmp_path, capsys):
@@ -519,3 +522,98 @@ def test_output_directory_respects_the_umask(tmp_path, umask):
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o777 & ~umask
+
+
+# -- item 13: CSV messages say where and what ------------------------------------------------
+@pytest.mark.parametrize(("text", "match"), [
+    ("label;f0;f1;mass\n1;0.5;0.2;500\n", "separated by semicolons"),
+    ("label\tf0\tf1\tmass\n1\t0.5\t0.2\t500\n", "separated by tabs"),
+    ("label,f0,f1,mass\n1,0.5,0.2,500\n0,abc,0.3,500\n", r"line 3, column 'f0': invalid value 'abc'"),
+    ("label,f0,f1,mass,process\n1,0.5,0.2,500,1\n0,0.1,0.3,500,1.7\n",
+     r"line 3, column 'process': invalid value '1.7' \(expected an integer\)"),
+    ("label,f0,f1,mass\n1,0.5,0.2,500\n0,0.3,500\n", "line 3: 3 fields where the header has 4 columns"),
+])
+def test_csv_errors_name_the_delimiter_line_and_column(tmp_path, text, match):
+    import gzip
+
+    from hepconditioning.io import read_csv
+
+    for path in (tmp_path / "bad.csv", tmp_path / "bad.csv.gz"):
+        path.write_bytes(gzip.compress(text.encode()) if path.suffix == ".gz" else text.encode())
+        with pytest.raises(ValueError if "separated" in match else OSError, match=match) as info:
+            read_csv(path)
+        assert "truncated or damaged" not in str(info.value)
+
+
+def test_csv_decompression_errors_alone_suggest_damage(tmp_path):
+    import gzip
+
+    from hepconditioning.errors import CorruptFileError
+    from hepconditioning.io import read_csv
+
+    data = gzip.compress(b"label,f0,f1,mass\n" + b"1,0.5,0.2,500\n" * 20000)
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CorruptFileError, match=r"truncated or damaged"):
+        read_csv(path)
+
+
+# -- item 14: warnings on the command line are one clean line --------------------------------
+def test_extrapolation_warning_is_one_line_on_the_cli(trained, tmp_path, capsys):
+    data = tmp_path / "m2000.root"
+    assert main(["generate", "hepmass", "--events", "600", "--masses", "2000", "--out", str(data),
+                 "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(trained / "run" / "models" / "AffinePNN.pt"), str(data),
+                 "--out", str(tmp_path / "r.root")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("hepconditioning evaluate: warning: mass values 2000"), err
+    assert "ExtrapolationWarning" not in err[0] and ".py:" not in err[0]
+
+
+# -- item 15: results.root keeps the event weight; fEntries counts fills --------------------
+def test_results_file_keeps_event_weights_and_counts_fills(tmp_path):
+    from hepconditioning.evaluation import evaluation_events, read_results, write_results
+
+    rng = np.random.default_rng(4)
+    weights = rng.uniform(0.5, 2.0, 400)
+    test = small_events(400, seed=4, weights=weights)
+    events = evaluation_events(test)
+    scores = rng.uniform(size=len(events))
+    path = write_results(tmp_path / "results.root", events, scores, bins=10)
+    with uproot.open(path) as file:
+        tree = file["scores"].arrays(library="np")
+        per_mass = file["mass_500"]
+        signal, background = per_mass["signal"], per_mass["background"]
+        at_500 = tree["eval_mass"] == 500
+        n_signal = int(np.count_nonzero(at_500 & (tree["label"] == 1)))
+        assert signal.member("fEntries") == n_signal  # ROOT GetEntries: fills, not Σw
+        assert background.member("fEntries") == np.count_nonzero(at_500 & (tree["label"] == 0))
+        assert per_mass["ams"].member("fEntries") == np.count_nonzero(at_500)
+        np.testing.assert_allclose(signal.values(flow=True).sum(),
+                                   tree["eval_weight"][at_500 & (tree["label"] == 1)].sum(), rtol=1e-6)
+    # the event weight as given, the balanced evaluation weight beside it
+    background_weights = weights[test.labels == 0].astype(np.float32)
+    np.testing.assert_array_equal(tree["weight"][at_500 & (tree["label"] == 0)], background_weights)
+    assert not np.allclose(tree["eval_weight"][at_500 & (tree["label"] == 0)], background_weights)
+    assert np.array_equal(read_results(path).events.weights, tree["eval_weight"])
+
+
+# -- item 17: CI installs the pythia extra, so the Pythia tests run --------------------------
+def test_ci_installs_every_extra_the_tests_need():
+    import re
+    import sys
+    from pathlib import Path
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    (nested,) = [dep for dep in extras["test"] if dep.startswith("hepconditioning[")]
+    installed = set(re.search(r"\[(.*)\]", nested).group(1).split(","))
+    assert {"pythia", "dask", "onnx", "coffea"} <= installed, installed
+    assert any("pythia8mc" in dep for dep in extras["pythia"])
+    assert '-e ".[test]"' in (root / ".ci" / "run").read_text()

@@ -154,8 +154,9 @@ def test_model_contract_is_declared_on_the_base_class() -> None:
     assert SingleNN(F, widths=(8,))(torch.zeros(2, F)).shape == (2,)
 
 
+@pytest.mark.parametrize("clip", [None, 2.0])
 @pytest.mark.parametrize("n_conditions", [1, 2])
-def test_logits_at_one_condition_value_equals_the_forward_pass(n_conditions: int) -> None:
+def test_logits_at_one_condition_value_equals_the_forward_pass(n_conditions: int, clip: float | None) -> None:
     import numpy as np
 
     from hepconditioning import Standardizer
@@ -166,7 +167,7 @@ def test_logits_at_one_condition_value_equals_the_forward_pass(n_conditions: int
     models += [ConditionedMLP(F, widths=(16, 8), conditioning=c, where=w, n_conditions=n_conditions)
                for c in ("concat", "bias", "scale", "affine") for w in ("all", "start", "end")]
     x = torch.randn(64, F) * 3 + 1
-    standardizer = Standardizer.fit(np.asarray(x.numpy(), dtype=np.float64), clip=2.0)
+    standardizer = Standardizer.fit(np.asarray(x.numpy(), dtype=np.float64), clip=clip)
     value = torch.tensor([750.0, 0.3][:n_conditions])
     for model in models:
         model.set_standardizer(standardizer)
@@ -177,6 +178,8 @@ def test_logits_at_one_condition_value_equals_the_forward_pass(n_conditions: int
         model.eval()
         with torch.inference_mode():
             expected = model(x, value.expand(64, n_conditions))
-            torch.testing.assert_close(model.logits_at(x, value), expected, rtol=1e-5, atol=1e-5)
+            for batch_size in (7, 2048):
+                torch.testing.assert_close(model.logits_at(x, value, batch_size=batch_size), expected,
+                                           rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="value"):
         models[0].logits_at(x, torch.zeros(n_conditions + 1))

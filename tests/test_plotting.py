@@ -16,6 +16,7 @@ from hepconditioning import Events
 from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
 from hepconditioning.evaluation.histograms import score_histograms
 from hepconditioning.plotting import (
+    LineArtists,
     auc_ratio_vs_mass,
     auc_vs_mass,
     best_cut_vs_mass,
@@ -64,11 +65,13 @@ def check_image(fig, path):
 
 def test_roc_per_mass(tmp_path, evaluated):
     events, scores, _ = evaluated
-    lines = roc_per_mass(events, scores)
-    assert len(lines) == 3
-    assert "AUC" in lines[0].get_label()
-    assert lines[-1].get_xydata()[0].tolist() == [0.0, 0.0] and lines[-1].get_xydata()[-1].tolist() == [1.0, 1.0]
-    check_image(lines[0].figure, tmp_path / "roc.png")
+    roc = roc_per_mass(events, scores)
+    assert isinstance(roc, LineArtists) and len(roc.lines) == 3 and roc.legend is not None
+    assert "AUC" in roc.lines[0].get_label()
+    curve, diagonal = roc.lines[-1].get_xydata(), roc.reference.get_xydata()
+    assert curve[0].tolist() == [0.0, 0.0] and curve[-1].tolist() == [1.0, 1.0]
+    assert diagonal.tolist() == [[0.0, 0.0], [1.0, 1.0]]
+    check_image(roc.lines[0].figure, tmp_path / "roc.png")
     with pytest.raises(ValueError, match=r"unknown mass point.*750"):
         roc_per_mass(events, scores, masses=[750.0])
 
@@ -78,17 +81,18 @@ def test_per_mass_summaries(tmp_path, evaluated):
     worse = evaluate_scores(evaluated[0], np.sqrt(evaluated[1]) + 0.3 * np.sin(50 * evaluated[1]))
     fig, axes = plt.subplots(1, 3, figsize=(12, 4))
     aucs = auc_vs_mass({"AffinePNN": table, "pNN": worse}, ax=axes[0])
-    assert [a.get_label() for a in aucs] == ["AffinePNN", "pNN"]
-    np.testing.assert_allclose(aucs[0].get_ydata(), 100 * table.auc)
+    assert [a.get_label() for a in aucs.lines] == ["AffinePNN", "pNN"]
+    np.testing.assert_allclose(aucs.lines[0].get_ydata(), 100 * table.auc)
     ratios = sigma_ratio_vs_mass({"AffinePNN": table}, ax=axes[1])
-    assert ratios[-1].get_ydata()[0] == pytest.approx(1 / np.sqrt(2))  # failure line
+    assert ratios.reference.get_ydata()[0] == pytest.approx(1 / np.sqrt(2))  # failure line
     cuts = best_cut_vs_mass(table, ax=axes[2])
-    np.testing.assert_allclose(cuts[0].get_xdata(), MASSES)
+    np.testing.assert_allclose(cuts.lines[0].get_xdata(), MASSES)
+    assert cuts.legend is None  # one unnamed table
     check_image(fig, tmp_path / "summary.png")
     study = auc_ratio_vs_mass({"without 1000": worse}, table, excluded=[1000.0])
-    np.testing.assert_allclose(study[0].get_ydata(), worse.auc / table.auc)
-    assert study[1].get_label() == "not in training"
-    check_image(study[0].figure, tmp_path / "interpolation.png")
+    np.testing.assert_allclose(study.lines[0].get_ydata(), worse.auc / table.auc)
+    assert study.bands[0].get_label() == "not in training" and study.reference.get_ydata()[0] == 1.0
+    check_image(study.lines[0].figure, tmp_path / "interpolation.png")
     with pytest.raises(TypeError, match="EvaluationTable"):
         auc_vs_mass({})
 
@@ -98,9 +102,9 @@ def test_score_distributions(tmp_path, evaluated):
     hists = score_histograms(events, scores, bins=25)
     with hep_style("ROOT"):
         artists = score_distributions(hists[1], log=True)
-    assert len(artists) == 2
-    assert artists[0].stairs.axes.get_title() == "m = 1000 GeV"
-    check_image(artists[0].stairs.figure, tmp_path / "scores.png")
+    assert [t.get_text() for t in artists.legend.get_texts()] == ["signal", "background"]
+    assert artists.signal.stairs.axes.get_title() == "m = 1000 GeV"
+    check_image(artists.signal.stairs.figure, tmp_path / "scores.png")
     with pytest.raises(ValueError, match="unknown mplhep style"), hep_style("nope"):
         pass
 
@@ -114,9 +118,10 @@ def test_tsne_embedding(tmp_path):
 
     with threadpool_limits(1):  # t-SNE threads oversubscribe a shared 2-core machine
         artists = tsne_embedding(embeddings, labels, mass, n_samples=200, max_iter=250, seed=1)
-    assert [a.get_label() for a in artists] == ["signal", "background"]
-    assert sum(len(a.get_offsets()) for a in artists) == 200
-    check_image(artists[0].figure, tmp_path / "tsne.png")
+    assert [a.get_label() for a in artists[:2]] == ["signal", "background"]
+    assert sum(len(a.get_offsets()) for a in artists[:2]) == 200
+    assert artists.colorbar is not None
+    check_image(artists.signal.figure, tmp_path / "tsne.png")
     with pytest.raises(ValueError, match="need embeddings"):
         tsne_embedding(embeddings, labels[:10], mass)
 
@@ -133,13 +138,16 @@ class History:
 
 def test_training_history(tmp_path):
     artists = training_history(History())
-    labels = [a.get_label() for a in artists]
+    labels = [a.get_label() for a in (artists.loss, *artists.val_auc_per_mass, artists.val_auc, artists.best_epoch)]
     assert labels == ["training loss", "val AUC 500 GeV", "val AUC 1500 GeV", "val AUC", "best epoch 4"]
-    check_image(artists[0].figure, tmp_path / "history.png")
+    assert [t.get_text() for t in artists.legend.get_texts()] == labels
+    check_image(artists.loss.figure, tmp_path / "history.png")
     as_dict = History(val_auc_per_mass={500.0: [0.7, 0.75], 1500.0: [0.9, 0.95]}, best_epoch=-1)
-    assert len(training_history(as_dict)) == 4
+    assert training_history(as_dict).best_epoch is None
     no_validation = History(val_auc=[], val_auc_per_mass=[], best_epoch=-1)
-    assert [a.get_label() for a in training_history(no_validation)] == ["training loss"]
+    bare = training_history(no_validation)
+    assert (bare.val_auc, bare.val_auc_per_mass, bare.best_epoch) == (None, [], None)
+    assert [t.get_text() for t in bare.legend.get_texts()] == ["training loss"]
 
 
 def test_save_figure_is_atomic(tmp_path):

@@ -35,6 +35,45 @@ def test_readme_commands_match_ci():
         pytest.fail("README main job missing")
 
 
+def _apply_section() -> str:
+    text = README.read_text()
+    return text[text.index("## Apply your model"):text.index("## Measured")]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning:coffea")  # NanoAODSchema on this converted 2015 file
+def test_readme_apply_section_runs(shared_data, tmp_path, monkeypatch):
+    """The CLI command and the Python block of "Apply your model", on a small trained model."""
+    import shlex
+
+    pytest.importorskip("coffea", reason="the coffea extra: pip install 'hepconditioning[coffea]'")
+    pytest.importorskip("onnx", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
+    from hepconditioning import Standardizer
+    from hepconditioning.cli import main
+    from hepconditioning.datasets.hepmass import FEATURES, load_hepmass, physical
+    from hepconditioning.nn import AffinePNN
+    from hepconditioning.training import TrainConfig, fit, save_model
+
+    train = physical(load_hepmass("generated", n_events=2000, split="train", seed=4))
+    model = AffinePNN(27, widths=(16,), dropout=0.0)
+    model.set_standardizer(Standardizer.fit(train))
+    fit(model, train, validation=train[:400], config=TrainConfig(epochs=1, batch_size=256), progress=False)
+    (tmp_path / "demo-output" / "models").mkdir(parents=True)
+    save_model(tmp_path / "demo-output" / "models" / "AffinePNN.pt", model, features=FEATURES)
+    (tmp_path / "nanoAOD_2015_CMS_Open_Data_ttbar.root").symlink_to(
+        shared_data / "nanoAOD_2015_CMS_Open_Data_ttbar.root")
+    monkeypatch.chdir(tmp_path)
+    section = _apply_section()
+    command = re.search(r"```bash\n(hepconditioning apply .*)\n```", section).group(1)
+    assert main([*shlex.split(command)[1:], "--quiet"]) == 0
+    assert (tmp_path / "scores" / "histograms.root").exists()
+    assert (tmp_path / "scores" / "nanoAOD_2015_CMS_Open_Data_ttbar_scores.root").exists()
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, str(README), "exec"), namespace)  # the README is ours
+    assert namespace["scores"].shape == (int(namespace["reco"].selected.sum()), 5)
+    assert (tmp_path / "AffinePNN.onnx").exists() and len(namespace["at_750"]) == len(namespace["scores"])
+
+
 def _script(path: Path):
     import importlib.util
 

@@ -8,6 +8,7 @@ from hepconditioning import Events
 from hepconditioning.errors import NonFiniteError, UnknownMassPointError
 from hepconditioning.evaluation import (
     EVAL_MASS,
+    EVENT_WEIGHT,
     EvaluationTable,
     cut_curves,
     evaluate_scores,
@@ -51,7 +52,8 @@ def test_round_trip(tmp_path, evaluated):
         np.testing.assert_array_equal(tree["score"], scores)
         np.testing.assert_array_equal(tree["label"], events.labels.astype(np.int32))
         np.testing.assert_array_equal(tree["mass"], events.mass)
-        np.testing.assert_array_equal(tree["weight"], events.weights)
+        np.testing.assert_array_equal(tree["weight"], events.column(EVENT_WEIGHT))
+        np.testing.assert_array_equal(tree["eval_weight"], events.weights)
         np.testing.assert_array_equal(tree["eval_mass"], events.column(EVAL_MASS))
         best = file["best_cuts"].arrays(library="np")
         for name, values in table.to_dict().items():
@@ -133,7 +135,7 @@ def test_several_models_and_read_back(tmp_path, evaluated):
                          tables=tables, bins=10)
     with uproot.open(path) as file:
         assert set(file["scores"].keys()) == {"score_AffinePNN", "score_pNN", "label", "mass", "weight",
-                                              "eval_mass", "process"}
+                                              "eval_weight", "eval_mass", "process"}
         assert file.classnames()["pNN/mass_612p5/ams;1"] == "TH1D"
         assert file.classnames()["AffinePNN/best_cuts;1"] == "TTree"
     results = read_results(path)

@@ -59,3 +59,35 @@ def test_cp_angle_network_quick(tmp_path: Path) -> None:
     assert (out / "alpha_estimate.png").stat().st_size > 0
     with uproot.open(out / "cp_angle_network.root") as file:
         assert len(file["auc"]["alpha"].array(library="np")) == 4
+
+
+def test_oracle_comparison_is_two_sided() -> None:
+    """Issue 11 item 16: an NN above the oracle is a failure, not a pass."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "htautau_study.py"
+    spec = importlib.util.spec_from_file_location("benchmark_htautau_study", path)
+    assert spec is not None and spec.loader is not None
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    assert study.within_oracle(0.780, 0.788) and study.within_oracle(0.790, 0.788)
+    assert not study.within_oracle(0.770, 0.788)
+    assert not study.within_oracle(0.810, 0.788)  # above the best possible classifier
+
+
+def test_threshold_spreads_compare_the_same_networks() -> None:
+    """Issue 11 item 16: a network without an optimal threshold is left out of both sides."""
+    import numpy as np
+
+    script = _script("htautau_multi_instance")
+    n = script.N_VALUES.astype(float)
+    ones = np.ones(len(n))
+
+    def table(tpr_fixed, tpr_optimal):
+        return {"n": n, "t_opt": np.zeros(len(n)) + tpr_optimal * 0, "tpr_fixed": tpr_fixed * ones,
+                "fpr_fixed": 0.1 * ones, "tpr_optimal": tpr_optimal * ones, "fpr_optimal": 0.1 * ones}
+
+    tables = {1: table(0.50, np.nan), 2: table(0.80, 0.85), 3: table(0.82, 0.85)}  # epoch 1: no optimum
+    spreads = script.threshold_spreads(tables)
+    assert spreads["spread_compared_epochs"] == [2, 3]
+    assert spreads["spread_fixed"] == pytest.approx(0.02)  # not 0.32 with epoch 1 on this side only
+    assert spreads["spread_optimal"] == 0.0
+    assert math.isnan(script.spread(list(tables.values()), "optimal"))  # never a silent subset

@@ -30,7 +30,7 @@ def run_on_dask(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
     else:
         client = Client(scheduler, timeout="30s")

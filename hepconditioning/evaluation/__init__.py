@@ -27,6 +27,7 @@ from hepconditioning.evaluation.histograms import (
 )
 from hepconditioning.evaluation.protocol import (
     EVAL_MASS,
+    EVENT_WEIGHT,
     EvaluationRow,
     EvaluationTable,
     auc_ratio,
@@ -41,6 +42,7 @@ from hepconditioning.evaluation.results import Results, read_results, write_resu
 
 __all__ = [
     "EVAL_MASS",
+    "EVENT_WEIGHT",
     "CutCurves",
     "EvaluationRow",
     "EvaluationTable",

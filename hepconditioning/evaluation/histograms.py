@@ -89,6 +89,7 @@ def score_histograms(
                           label=f"{name} at m = {mass:g} GeV")
             h.title = f"{name} score, m = {mass:g} GeV"  # becomes the ROOT fTitle
             h.fill(score=scores[selected], weight=events.weights[selected])
+            h.metadata = {"entries": int(np.count_nonzero(selected))}  # fills: ROOT's fEntries
             filled.append(h)
         out.append(ScoreHistograms(mass, *filled))
     return out
@@ -98,6 +99,8 @@ def _cumulative(h: hist.Hist, name: str, title: str) -> hist.Hist:
     view = h.view(flow=True)
     out = hist.Hist(h.axes[0], storage=hist.storage.Weight(), name=name, label=title)
     out.title = title
+    if "metadata" in vars(h):
+        out.metadata = h.metadata  # the events behind it
     target = out.view(flow=True)
     for field in ("value", "variance"):
         inner = view[field][1:]  # bins and overflow
@@ -121,6 +124,8 @@ def cut_curves(histograms: ScoreHistograms, *, b_reg: float = 0.0) -> CutCurves:
     label = f"AMS(t) = s / sqrt(s + b{f' + {b_reg:g}' if b_reg else ''}), {where}"
     out = hist.Hist(s.axes[0], storage=hist.storage.Weight(), name="ams", label=label)
     out.title = label
+    if "metadata" in vars(s) and "metadata" in vars(b):
+        out.metadata = {"entries": s.metadata["entries"] + b.metadata["entries"]}
     vs, vb = s.view(flow=True), b.view(flow=True)
     s_val, b_val = vs["value"], vb["value"] + float(b_reg)
     total = s_val + b_val

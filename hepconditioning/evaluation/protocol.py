@@ -30,6 +30,7 @@ from hepconditioning.metrics import summarize
 
 __all__ = [
     "EVAL_MASS",
+    "EVENT_WEIGHT",
     "EvaluationRow",
     "EvaluationTable",
     "auc_ratio",
@@ -43,6 +44,9 @@ __all__ = [
 
 EVAL_MASS = "eval_mass"
 """Name of the per-event column tagging the evaluation mass (GeV) of :func:`evaluation_events`."""
+EVENT_WEIGHT = "event_weight"
+"""Name of the per-event column of :func:`evaluation_events` keeping the input (physics) weight;
+``weights`` hold the evaluation weight (balanced per mass)."""
 
 _FIELDS = ("mass", "auc", "pr_auc", "sigma_ratio", "threshold", "ams", "s", "b", "n_signal", "n_background")
 
@@ -181,8 +185,9 @@ def evaluation_events(
 
     Returns:
         ``Events`` of ``Σ_i (N_s(m_i) + N_b)`` rows, ordered by mass then signal before
-        background; ``mass`` = m_i for every row, ``weights`` as above and the column
-        :data:`EVAL_MASS` = m_i (float32). Memory grows with the number of masses;
+        background; ``mass`` = m_i for every row, ``weights`` as above (the evaluation
+        weight), the column :data:`EVAL_MASS` = m_i (float32) and the column
+        :data:`EVENT_WEIGHT` = ``test.weights`` as given. Memory grows with the number of masses;
         :func:`evaluate_per_mass` builds one mass at a time.
     """
     return Events.concat(list(_per_mass_events(test, masses, balance, physics_weights, tolerance)))
@@ -216,7 +221,8 @@ def _per_mass_events(test: Events, masses: Any, balance: bool, physics_weights: 
         part = Events.concat([sig, background])
         weights = np.concatenate([w_sig, w_bkg * np.float32(factor)])
         yield part.replace(mass=np.float32(mass), weights=weights,
-                           columns={EVAL_MASS: np.full(len(part), mass, dtype=np.float32)})
+                           columns={EVAL_MASS: np.full(len(part), mass, dtype=np.float32),
+                                    EVENT_WEIGHT: np.concatenate([sig.weights, background.weights])})
 
 
 def check_scores(scores: Any, n: int, *, where: str = "scores") -> np.ndarray:

@@ -8,21 +8,23 @@ and uproot), for models ``AffinePNN`` and ``pNN`` scored on the same evaluation 
     ├── scores            TTree, one entry per evaluated event:
     │                       score_AffinePNN, score_pNN (float32/64; a single unnamed model:
     │                       ``score``), label (int32, 1 = signal), mass (float32, GeV: the mass
-    │                       feature the event was scored with), weight (float32, evaluation
-    │                       weight), eval_mass (float32, GeV), process (int32)
+    │                       feature the event was scored with), weight (float32, the event's
+    │                       own (physics) weight), eval_weight (float32, the evaluation weight:
+    │                       background balanced per mass), eval_mass (float32, GeV), process (int32)
     ├── AffinePNN/        one directory per model (a single unnamed model: the file's top):
     │   ├── best_cuts     TTree, one entry per evaluation mass (float64 unless noted):
     │   │                   mass (GeV), auc, pr_auc, sigma_ratio, threshold (t* = argmax AMS),
     │   │                   ams, s, b (weights passing t*), n_signal, n_background (int64)
     │   └── mass_<m>/     one directory per evaluation mass, ``<m>`` as ``%g`` with '.' → 'p'
     │       │             (``mass_500``, ``mass_612p5``); every histogram a TH1D with sumw2:
-    │       ├── signal, background   weighted score distributions
+    │       ├── signal, background   score distributions weighted by eval_weight
+    │       │                        (GetEntries: the number of events filled)
     │       ├── s, b                 weight passing ``score >= t``, ``t`` = lower bin edge
     │       └── ams                  AMS(t) = s / √(s + b), variances propagated
     └── pNN/ …
 
 In ROOT: ``TFile f("results.root"); f.Get<TH1D>("AffinePNN/mass_500/signal")->Draw();
-scores->Draw("score_AffinePNN", "weight * (label == 1 && eval_mass == 500)")``.
+scores->Draw("score_AffinePNN", "eval_weight * (label == 1 && eval_mass == 500)")``.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ HISTOGRAM_NAMES = ("signal", "background", "s", "b", "ams")
 """The histograms of one evaluation mass, in the order they are written."""
 
 _EVAL_MASS = "eval_mass"  # branch and Events column of the evaluation mass (GeV)
+_EVENT_WEIGHT = "event_weight"  # Events column of the input (physics) weight: branch "weight"
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SHARED = ("label", "mass", "weight", _EVAL_MASS, "process")
 
@@ -120,12 +123,15 @@ def write_results_file(
         raise ValueError(f"tables and histograms must be given for exactly the models {sorted(scores)}; "
                          f"missing for {sorted(set(missing))}, given without scores for {extra}")
     eval_mass = events.column(_EVAL_MASS) if _EVAL_MASS in events.columns else events.mass
+    weight = events.column(_EVENT_WEIGHT) if _EVENT_WEIGHT in events.columns else events.weights
     tree: dict[str, Any] = {
-        "label": events.labels.astype(np.int32), "mass": events.mass, "weight": events.weights,
+        "label": events.labels.astype(np.int32), "mass": events.mass,
+        "weight": np.asarray(weight, dtype=np.float32), "eval_weight": events.weights,
         _EVAL_MASS: np.asarray(eval_mass, dtype=np.float32), "process": events.process,
     }
     trees: dict[str, Any] = {}
-    titles = {"scores": "per-event classifier scores (weight: evaluation weight, eval_mass in GeV)"}
+    titles = {"scores": "per-event classifier scores (weight: event weight, eval_weight: evaluation "
+                        "weight balanced per mass, eval_mass in GeV)"}
     written: dict[str, Any] = {}
     for label, values in scores.items():
         values = np.asarray(values)
@@ -173,9 +179,12 @@ def _read_results(file: Any, path: Path) -> ResultsFile:
     if not labels or missing:
         raise FileFormatError(f"the 'scores' tree of {str(path)!r} lacks branches {missing or ['score_*']}; "
                               "give a results.root written by train, demo or evaluate")
+    # files before eval_weight existed hold the evaluation weight in "weight"
+    weights = arrays["eval_weight"] if "eval_weight" in arrays else arrays["weight"]
     events = Events(np.zeros((len(arrays["label"]), 0), np.float32), arrays["mass"],
-                    arrays["label"].astype(np.float32), arrays["weight"], feature_names=[],
-                    process=arrays["process"], columns={_EVAL_MASS: arrays[_EVAL_MASS]})
+                    arrays["label"].astype(np.float32), weights, feature_names=[],
+                    process=arrays["process"],
+                    columns={_EVAL_MASS: arrays[_EVAL_MASS], _EVENT_WEIGHT: arrays["weight"]})
     scores, tables, histograms = {}, {}, {}
     for label in labels:
         prefix = f"{label}/" if label else ""

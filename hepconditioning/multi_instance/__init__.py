@@ -88,3 +88,7 @@ __all__ = [
     "predicted_rates",
     "series_sums",
 ]
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -75,16 +75,15 @@ def _folded(model: torch.nn.Module, x: torch.Tensor, mass: torch.Tensor | None,
         return None
     low, high = torch.aminmax(mass)
     if low == high:
-        return torch.cat([logits_at(x[i:i + batch_size], low) for i in range(0, len(x), batch_size)])
-    values, inverse, counts = torch.unique(mass, return_inverse=True, return_counts=True)
+        return logits_at(x, low, batch_size=batch_size)
+    order = torch.argsort(mass, stable=True)  # one sort: groups are runs of equal values
+    values, counts = torch.unique_consecutive(mass[order], return_counts=True)
     if len(values) > MAX_GROUPS:
         return None
-    order = torch.argsort(inverse, stable=True)
     out = torch.empty(len(mass), dtype=x.dtype, device=x.device)
     start = 0
     for value, count in zip(values, counts.tolist(), strict=True):
-        for i in range(start, start + count, batch_size):
-            rows = order[i:min(i + batch_size, start + count)]
-            out[rows] = logits_at(x.index_select(0, rows), value)
+        rows = order[start:start + count]
+        out[rows] = logits_at(x.index_select(0, rows), value, batch_size=batch_size)
         start += count
     return out

@@ -108,7 +108,7 @@ class Classifier(nn.Module):
         return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
-        x = torch.as_tensor(x)
+        x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x)  # a tensor stays a traced input (ONNX)
         unbatched = x.dim() == 1
         if unbatched:
             x = x.unsqueeze(0)
@@ -119,7 +119,7 @@ class Classifier(nn.Module):
             )
         if mass is None:
             return x, None, unbatched
-        m = torch.as_tensor(mass, dtype=x.dtype, device=x.device)
+        m = mass.to(x.dtype) if isinstance(mass, torch.Tensor) else torch.as_tensor(mass, dtype=x.dtype, device=x.device)
         k = self.n_conditions
         if m.dim() == 0 or (unbatched and m.dim() == 1 and m.shape[0] == k):
             m = m.reshape(1, -1).expand(x.shape[0], k)
@@ -226,21 +226,54 @@ class ConditionedMLP(Classifier):
             h = drop(h)
         return self.output(h).squeeze(-1)
 
-    def logits_at(self, x: torch.Tensor, mass: torch.Tensor | float) -> torch.Tensor:
+    def logits_at(self, x: torch.Tensor, mass: torch.Tensor | float, *, batch_size: int = 2048) -> torch.Tensor:
         """Inference logits ``(N,)`` of every event at one condition value (dropout off).
 
         ``x`` is ``(N, F)`` raw features, ``mass`` a scalar or ``(K,)`` (GeV). With ``m`` fixed,
         an affine conditioning ``h ⊙ s + b`` has constant ``s, b`` ``(D,)`` and folds into the
-        next dense layer: ``W' (h ⊙ s + b) + c' = (W' diag s) h + (W' b + c')``, so every
-        layer is one matrix product and one in-place ReLU (no elementwise pass over the
-        activations for the conditioning). Equal to ``model(x, mass)`` in eval mode up to
-        float rounding; :func:`hepconditioning.training.predict` groups events by mass value
-        to use it.
+        next dense layer: ``W' (h ⊙ s + b) + c' = (W' diag s) h + (W' b + c')``; an unclipped
+        standardization ``(x − c) / σ`` folds into the first one the same way. Every layer is
+        then one matrix product and one in-place ReLU, in passes of ``batch_size`` events (the
+        activations stay in the CPU cache). Equal to ``model(x, mass)`` in eval mode up to
+        float rounding; :func:`hepconditioning.nn.logits` groups events by mass value to use it.
         """
-        h = self.standardizer(x)
-        m = torch.as_tensor(mass, dtype=h.dtype, device=h.device).reshape(1, -1) * self.mass_scale
+        m = torch.as_tensor(mass, dtype=x.dtype, device=x.device).reshape(1, -1) * self.mass_scale
         if m.shape[1] != self.n_conditions:
             raise ValueError(f"mass must hold {self.n_conditions} value(s), got {tuple(m.shape[1:])}")
+        layers = self._folded_layers(m)
+        if layers is None:  # a conditioning that does not fold: layer by layer
+            parts = [self._logits_at_pass(x[i:i + batch_size], m) for i in range(0, x.shape[0], batch_size)]
+            return torch.cat(parts) if parts else x.new_zeros(0)
+        out = x.new_empty(x.shape[0], 1)
+        for i in range(0, x.shape[0], batch_size):
+            h = x[i:i + batch_size]
+            for weight, bias in layers[:-1]:
+                h = torch.addmm(bias, h, weight.t()).relu_()
+            torch.addmm(layers[-1][1], h, layers[-1][0].t(), out=out[i:i + batch_size])
+        return out.squeeze(1)
+
+    def _folded_layers(self, m: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]] | None:
+        """``(W, c)`` of every dense layer with the standardization and the affine maps at
+        ``m`` folded in; ``None`` when something does not fold (clipping, other conditionings)."""
+        std = self.standardizer
+        if self.input_conditioning is not None or not bool(torch.isinf(std.clip)):
+            return None
+        first = self.dense[0]
+        weight = first.weight / std.scale  # W ((x − c) / σ) + b = (W / σ) x + (b − (W / σ) c)
+        layers = [(weight, first.bias - weight @ std.center)]
+        for i, cond in enumerate(self.conditionings):
+            nxt = self.dense[i + 1] if i + 1 < len(self.dense) else self.output
+            if isinstance(cond, nn.Identity):
+                layers.append((nxt.weight, nxt.bias))
+            elif isinstance(cond, AffineConditioning) and cond.scale_activation is None \
+                    and cond.shift_activation is None:
+                layers.append(_fold(nxt, cond.scale(m)[0], cond.shift(m)[0]))
+            else:
+                return None
+        return layers
+
+    def _logits_at_pass(self, x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+        h = self.standardizer(x)
         if self.input_conditioning is not None:
             h = self.input_conditioning(h, m.expand(h.shape[0], -1))
         scale = shift = None  # the previous block's constant affine map, folded into this layer

@@ -1,6 +1,6 @@
 """mplhep figures of the evaluation (:mod:`.figures`) and the figure sets of a run (:mod:`.summary`).
 
-Every figure function takes ``ax=None`` and returns the artists it drew; nothing changes
+Every figure function takes ``ax=None`` and returns a NamedTuple of the artists it drew; nothing changes
 matplotlib's global style (use :func:`hep_style`); :func:`save_figure` writes atomically.
 :func:`summary_figures` draws every figure of a run into a directory and
 :func:`figures_from_results` does so from a ``results.root`` (``hepconditioning plot``);
@@ -10,6 +10,10 @@ matplotlib's global style (use :func:`hep_style`); :func:`save_figure` writes at
 from __future__ import annotations
 
 from hepconditioning.plotting.figures import (
+    EmbeddingArtists,
+    HistoryArtists,
+    LineArtists,
+    ScoreArtists,
     auc_ratio_vs_mass,
     auc_vs_mass,
     best_cut_vs_mass,
@@ -32,7 +36,11 @@ from hepconditioning.plotting.summary import figures_from_results, summary_figur
 
 __all__ = [
     "AucNArtists",
+    "EmbeddingArtists",
+    "HistoryArtists",
+    "LineArtists",
     "RateArtists",
+    "ScoreArtists",
     "auc_ratio_vs_mass",
     "auc_vs_mass",
     "aucn_vs_n",

@@ -1,7 +1,7 @@
 """One figure each: per-mass evaluation, score distributions, t-SNE and training history.
 
-Every function takes ``ax=None`` (a new figure is made when omitted) and returns the artists
-it drew, so that callers restyle or relabel them; nothing here changes matplotlib's global
+Every function takes ``ax=None`` (a new figure is made when omitted) and returns a NamedTuple
+of the artists it drew (as ``hist``/mplhep do), so that callers restyle or relabel them; nothing here changes matplotlib's global
 style (wrap calls in :func:`hep_style` for the mplhep ROOT look). :func:`save_figure` writes
 atomically (temporary name, then rename).
 
@@ -15,7 +15,7 @@ import contextlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib.pyplot as plt
 import mplhep
@@ -35,6 +35,10 @@ from hepconditioning.io.atomic import atomic_path
 from hepconditioning.metrics import SIGMA_RATIO_FAILURE, roc_curve
 
 __all__ = [
+    "EmbeddingArtists",
+    "HistoryArtists",
+    "LineArtists",
+    "ScoreArtists",
     "auc_ratio_vs_mass",
     "auc_vs_mass",
     "best_cut_vs_mass",
@@ -46,6 +50,44 @@ __all__ = [
     "training_history",
     "tsne_embedding",
 ]
+
+
+class LineArtists(NamedTuple):
+    """One line per evaluation mass or per model; the reference line (ROC diagonal, σ_ratio
+    failure value, AUC ratio 1; ``None`` where there is none), shaded bands, the legend."""
+
+    lines: list[Any]
+    reference: Any | None
+    bands: list[Any]
+    legend: Any | None
+
+
+class ScoreArtists(NamedTuple):
+    """``mplhep`` stairs (with error bars) of the signal and background scores, the legend."""
+
+    signal: Any
+    background: Any
+    legend: Any
+
+
+class EmbeddingArtists(NamedTuple):
+    """Scatter of signal (dots) and background (crosses), the mass colour bar, the legend."""
+
+    signal: Any
+    background: Any
+    colorbar: Any
+    legend: Any
+
+
+class HistoryArtists(NamedTuple):
+    """Loss line (left axis), total and per-mass validation AUC lines (right axis), the best
+    epoch marker (``None`` without one), the legend."""
+
+    loss: Any
+    val_auc: Any | None
+    val_auc_per_mass: list[Any]
+    best_epoch: Any | None
+    legend: Any
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -65,7 +107,7 @@ def hep_style(name: str = "ROOT") -> Iterator[None]:
 
 
 def roc_per_mass(events: Events, scores: Any, *, masses: Sequence[float] | None = None,
-                 ax: Axes | None = None) -> list[Any]:
+                 ax: Axes | None = None) -> LineArtists:
     """ROC curves (signal vs background efficiency) at each evaluation mass.
 
     ``events`` is an evaluation sample (:func:`hepconditioning.evaluation.evaluation_events`),
@@ -80,10 +122,9 @@ def roc_per_mass(events: Events, scores: Any, *, masses: Sequence[float] | None 
         auc = float(np.sum(np.diff(curve.fpr) * (curve.tpr[1:] + curve.tpr[:-1])) / 2)
         (line,) = ax.plot(curve.fpr, curve.tpr, label=f"m = {mass:g} GeV (AUC {100 * auc:.1f} %)")
         artists.append(line)
-    ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1)
+    (diagonal,) = ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1)
     ax.set(xlabel="background efficiency", ylabel="signal efficiency", xlim=(0, 1), ylim=(0, 1.02))
-    ax.legend(loc="lower right")
-    return artists
+    return LineArtists(artists, diagonal, [], ax.legend(loc="lower right"))
 
 
 def _tables(tables: EvaluationTable | Mapping[str, EvaluationTable]) -> dict[str, EvaluationTable]:
@@ -94,33 +135,30 @@ def _tables(tables: EvaluationTable | Mapping[str, EvaluationTable]) -> dict[str
     return dict(tables)
 
 
-def _per_mass(tables: Any, field: str, ylabel: str, ax: Axes | None, *, scale: float = 1.0) -> list[Any]:
+def _per_mass(tables: Any, field: str, ylabel: str, ax: Axes | None, *, scale: float = 1.0) -> LineArtists:
     ax = _axes(ax)
     artists = []
     for name, table in _tables(tables).items():
         (line,) = ax.plot(table.mass, scale * getattr(table, field), marker="o", label=name or None)
         artists.append(line)
     ax.set(xlabel="mass [GeV]", ylabel=ylabel)
-    if any(_tables(tables)):
-        ax.legend()
-    return artists
+    return LineArtists(artists, None, [], ax.legend() if any(_tables(tables)) else None)
 
 
-def auc_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable], *, ax: Axes | None = None) -> list[Any]:
+def auc_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable], *, ax: Axes | None = None) -> LineArtists:
     """Weighted ROC AUC (%) vs evaluation mass, one line per model (``{name: table}``)."""
     return _per_mass(tables, "auc", "ROC AUC [%]", ax, scale=100.0)
 
 
 def sigma_ratio_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable], *,
-                        ax: Axes | None = None) -> list[Any]:
+                        ax: Axes | None = None) -> LineArtists:
     """Significance ratio vs mass per model, with the failure value 1/√2 as a dashed line."""
-    artists = _per_mass(tables, "sigma_ratio", r"$\sigma_{ratio}$", ax)
-    axis = artists[0].axes
-    artists.append(axis.axhline(SIGMA_RATIO_FAILURE, ls="--", color="grey", lw=1, label="failure value 1/√2"))
-    lowest = min(SIGMA_RATIO_FAILURE, *(float(np.min(line.get_ydata())) for line in artists[:-1]))
+    lines = _per_mass(tables, "sigma_ratio", r"$\sigma_{ratio}$", ax).lines
+    axis = lines[0].axes
+    failure = axis.axhline(SIGMA_RATIO_FAILURE, ls="--", color="grey", lw=1, label="failure value 1/√2")
+    lowest = min(SIGMA_RATIO_FAILURE, *(float(np.min(line.get_ydata())) for line in lines))
     axis.set_ylim(lowest - 0.02, 1.01)
-    axis.legend()
-    return artists
+    return LineArtists(lines, failure, [], axis.legend())
 
 
 def auc_ratio_vs_mass(
@@ -129,7 +167,7 @@ def auc_ratio_vs_mass(
     *,
     excluded: Sequence[float] = (),
     ax: Axes | None = None,
-) -> list[Any]:
+) -> LineArtists:
     """Interpolation study ([Anzalone22] Fig. 9): AUC / AUC of the model trained on all masses.
 
     ``tables`` are models trained without the mass points ``excluded`` (GeV), which are
@@ -143,23 +181,21 @@ def auc_ratio_vs_mass(
         (line,) = ax.plot(table.mass, ratio, marker="o", label=name or None)
         artists.append(line)
     width = 0.04 * float(np.ptp(reference.mass)) if len(reference) > 1 else 25.0
-    for i, mass in enumerate(excluded):
-        artists.append(ax.axvspan(mass - width, mass + width, color="grey", alpha=0.25,
-                                  label="not in training" if i == 0 else None))
-    artists.append(ax.axhline(1.0, ls="--", color="grey", lw=1))
+    bands = [ax.axvspan(mass - width, mass + width, color="grey", alpha=0.25,
+                        label="not in training" if i == 0 else None) for i, mass in enumerate(excluded)]
+    one = ax.axhline(1.0, ls="--", color="grey", lw=1)
     ax.set(xlabel="mass [GeV]", ylabel="AUC / AUC (all masses)")
-    ax.legend()
-    return artists
+    return LineArtists(artists, one, bands, ax.legend())
 
 
 def best_cut_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable], *,
-                     ax: Axes | None = None) -> list[Any]:
+                     ax: Axes | None = None) -> LineArtists:
     """Best cut t* = argmax AMS(t) vs evaluation mass, one line per model."""
     return _per_mass(tables, "threshold", r"best cut $t^*$", ax)
 
 
 def score_distributions(histograms: ScoreHistograms, *, density: bool = True, log: bool = False,
-                        ax: Axes | None = None) -> list[Any]:
+                        ax: Axes | None = None) -> ScoreArtists:
     """Signal and background score histograms of one mass (``mplhep.histplot``, with errors)."""
     ax = _axes(ax)
     artists = mplhep.histplot(
@@ -170,8 +206,7 @@ def score_distributions(histograms: ScoreHistograms, *, density: bool = True, lo
            title=f"m = {histograms.mass:g} GeV")
     if log:
         ax.set_yscale("log")
-    ax.legend()
-    return list(artists)
+    return ScoreArtists(*artists, ax.legend())
 
 
 def tsne_embedding(
@@ -184,7 +219,7 @@ def tsne_embedding(
     max_iter: int = 1000,
     seed: int = 0,
     ax: Axes | None = None,
-) -> list[Any]:
+) -> EmbeddingArtists:
     """t-SNE (scikit-learn) of hidden-layer embeddings, colour = mass, marker = class.
 
     Args:
@@ -218,13 +253,12 @@ def tsne_embedding(
         sel = labels[keep] == value
         artists.append(ax.scatter(points[sel, 0], points[sel, 1], c=mass[keep][sel], cmap="viridis", norm=norm,
                                   marker=marker, s=8, linewidths=0.8, label=name))
-    ax.figure.colorbar(artists[0], ax=ax, label="mass [GeV]")
+    colorbar = ax.figure.colorbar(artists[0], ax=ax, label="mass [GeV]")
     ax.set(xlabel="t-SNE 1", ylabel="t-SNE 2")
-    ax.legend()
-    return artists
+    return EmbeddingArtists(*artists, colorbar, ax.legend())
 
 
-def training_history(history: Any, *, ax: Axes | None = None) -> list[Any]:
+def training_history(history: Any, *, ax: Axes | None = None) -> HistoryArtists:
     """Training loss (left axis) and validation AUC (right axis, total and per mass) vs epoch.
 
     ``history`` has ``loss`` and ``val_auc`` (one value per epoch), ``val_auc_per_mass``
@@ -235,8 +269,7 @@ def training_history(history: Any, *, ax: Axes | None = None) -> list[Any]:
     ax = _axes(ax)
     loss = np.asarray(history.loss, dtype=np.float64)
     val_auc = np.asarray(history.val_auc, dtype=np.float64)
-    (line,) = ax.plot(np.arange(1, loss.size + 1), loss, color="black", label="training loss")
-    artists = [line]
+    (loss_line,) = ax.plot(np.arange(1, loss.size + 1), loss, color="black", label="training loss")
     ax.set(xlabel="epoch", ylabel="training loss")
     right = ax.twinx()
     per_mass = history.val_auc_per_mass
@@ -245,20 +278,17 @@ def training_history(history: Any, *, ax: Axes | None = None) -> list[Any]:
     else:
         array = np.asarray(per_mass, dtype=np.float64)
         masses, curves = (list(history.mass_points), list(array.T)) if array.size else ([], [])
-    for m, curve in zip(masses, curves, strict=True):
-        (thin,) = right.plot(np.arange(1, curve.size + 1), 100 * curve, lw=0.8, alpha=0.7,
-                             label=f"val AUC {float(m):g} GeV")
-        artists.append(thin)
+    thin = [right.plot(np.arange(1, curve.size + 1), 100 * curve, lw=0.8, alpha=0.7,
+                       label=f"val AUC {float(m):g} GeV")[0] for m, curve in zip(masses, curves, strict=True)]
+    total = None
     if val_auc.size:
         (total,) = right.plot(np.arange(1, val_auc.size + 1), 100 * val_auc, color="C3", lw=2, label="val AUC")
-        artists.append(total)
     right.set_ylabel("validation AUC [%]")
     best = int(getattr(history, "best_epoch", -1))
-    if best >= 0:
-        artists.append(ax.axvline(best + 1, ls="--", color="grey", lw=1, label=f"best epoch {best + 1}"))
-    handles = [a for a in artists if not a.get_label().startswith("_")]
-    ax.legend(handles=handles, loc="center right", fontsize="small")
-    return artists
+    marker = ax.axvline(best + 1, ls="--", color="grey", lw=1, label=f"best epoch {best + 1}") if best >= 0 else None
+    handles = [a for a in (loss_line, *thin, total, marker) if a is not None]
+    legend = ax.legend(handles=handles, loc="center right", fontsize="small")
+    return HistoryArtists(loss_line, total, thin, marker, legend)
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150, close: bool = False) -> Path:

@@ -99,13 +99,13 @@ def summary_figures(
     for stem, draw in (("auc_vs_mass", auc_vs_mass), ("sigma_ratio_vs_mass", sigma_ratio_vs_mass),
                        ("best_cut_vs_mass", best_cut_vs_mass)):
         artists = draw(named)
-        written.append(_save(artists[0].figure, directory, f"{stem}.png", dpi))
+        written.append(_save(artists.lines[0].figure, directory, f"{stem}.png", dpi))
     for label in named:
         title = label
         if label in scores:
-            lines = roc_per_mass(evaluation, scores[label])
-            lines[0].axes.set_title(title)
-            written.append(_save(lines[0].figure, directory, _name("roc", label), dpi))
+            roc = roc_per_mass(evaluation, scores[label])
+            roc.reference.axes.set_title(title)
+            written.append(_save(roc.reference.figure, directory, _name("roc", label), dpi))
         per_mass = histograms.get(label)
         if per_mass is None and label in scores:
             per_mass = [score_histograms(evaluation, scores[label], bins=bins, range=None, masses=[mass])[0]
@@ -113,9 +113,9 @@ def summary_figures(
         if per_mass:
             written.append(_save(_score_grid(per_mass, title), directory, _name("scores", label), dpi))
         if label in histories:
-            artists = training_history(histories[label])
-            artists[0].axes.set_title(title)
-            written.append(_save(artists[0].figure, directory, _name("history", label), dpi))
+            history = training_history(histories[label])
+            history.loss.axes.set_title(title)
+            written.append(_save(history.loss.figure, directory, _name("history", label), dpi))
     return written
 
 

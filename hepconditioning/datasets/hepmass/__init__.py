@@ -62,3 +62,7 @@ __all__ = [
     "unstandardize",
     "write_generated",
 ]
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -30,3 +30,7 @@ __all__ = [
     "snap_mass",
     "write_csv",
 ]
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -95,6 +95,13 @@ def read_header(path: Path, layout: str) -> CsvHeader:
         raise EmptyInputError(f"CSV file {str(path)!r} is empty")
     commented = text.startswith("#")
     names = tuple(_clean_name(n) for n in text.lstrip("#").split(","))
+    if len(names) == 1:
+        for delimiter, called in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if delimiter in names[0]:
+                raise ValueError(
+                    f"CSV file {str(path)!r} has one column {names[0][:60]!r}: its fields seem "
+                    f"separated by {called}; give a comma-separated file (e.g. "
+                    f"pandas.read_csv(path, sep={delimiter!r}).to_csv(new_path, index=False))")
     has_header = commented or not all(_is_number(n) for n in names)
     if not has_header:  # headerless numeric rows: only the HEPMASS column order is known
         if layout == "imb" or len(names) != len(HEPMASS_COLUMNS):

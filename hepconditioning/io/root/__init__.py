@@ -28,3 +28,7 @@ __all__ = [
     "write_events",
     "write_root",
 ]
+
+
+def __dir__() -> list[str]:
+    return __all__

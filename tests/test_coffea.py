@@ -1,0 +1,57 @@
+"""The coffea ml_tools wrapper and the NanoAOD processor (analysis/coffea_nanoaod.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from hepconditioning import Standardizer
+from hepconditioning.datasets.hepmass import FEATURES, MASSES, load_hepmass, physical
+from hepconditioning.nn import AffinePNN
+from hepconditioning.training import TrainConfig, fit, save_model
+
+pytest.importorskip("coffea", reason="the coffea extra: pip install 'hepconditioning[coffea]'")
+pytest.importorskip("distributed", reason="the coffea extra: pip install 'hepconditioning[coffea]'")
+
+from hepconditioning.apply.coffea import ModelWrapper
+
+SCRIPT = Path(__file__).resolve().parents[1] / "analysis" / "coffea_nanoaod.py"
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    train = physical(load_hepmass("generated", n_events=2000, split="train", seed=2))
+    model = AffinePNN(27, widths=(16,), dropout=0.0)
+    model.set_standardizer(Standardizer.fit(train))
+    fit(model, train, validation=train[:400], config=TrainConfig(epochs=1, batch_size=256), progress=False)
+    return save_model(tmp_path_factory.mktemp("coffea") / "model.pt", model, features=FEATURES)
+
+
+def test_wrapper_equals_predict(model_path):
+    from hepconditioning.training import load_model
+
+    model = load_model(model_path)
+    x = physical(load_hepmass("generated", n_events=300, split="test", seed=3)).x
+    wrapper = ModelWrapper(model_path, device="cpu")
+    np.testing.assert_allclose(ak.to_numpy(wrapper(ak.Array(x), 750.0)), model.predict(x, mass=750.0), atol=1e-6)
+    records = ak.zip({f.name: x[:, i] for i, f in enumerate(FEATURES)})
+    np.testing.assert_allclose(ak.to_numpy(wrapper(records, 750.0)), model.predict(x, mass=750.0), atol=1e-6)
+
+
+def test_processor_on_cms_nanoaod_with_the_dask_executor(model_path, shared_data, tmp_path):
+    spec = importlib.util.spec_from_file_location("coffea_nanoaod", SCRIPT)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    nano = shared_data / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
+    output = script.run(model_path, [nano], workers=2, jet_pt_min=15.0, chunksize=120)
+    assert output["entries"] == 200 and output["selected"] > 0
+    h = output["scores"]
+    assert [int(m) for m in h.axes["mass"]] == [int(m) for m in MASSES]
+    counts = h.values().sum(axis=1)
+    assert counts.shape == (5,) and (counts > 0).all()
+    path = script.figure(output, tmp_path / "scores.png")
+    assert path.stat().st_size > 10_000
