@@ -78,3 +78,14 @@ def test_estimate_and_bad_scale(study, capsys) -> None:
     assert "CPU-hours" in capsys.readouterr().out
     with pytest.raises(FileNotFoundError, match="run card"):
         study["studies"].load_scale("huge")
+
+
+def test_committed_paper_table4(study) -> None:
+    summary = json.loads((RESULTS / "paper" / "summary.json").read_text())
+    assert summary["scale"] == "paper"
+    rows = summary["studies"]["table4"]
+    assert {"pNN", "AffinePNN", "pNN_class", "AffinePNN_class"} <= set(rows)  # the rows the paper compares
+    for stats in rows.values():
+        assert stats["n_train"] > 2_800_000  # the paper's counts: 75 % of 3.5M background + 352k signal
+        assert len(stats["mass"]) == 9 and stats["epochs_done"] >= 1
+    assert set(summary["claims"]) == {"a", "b", "c", "d"}
