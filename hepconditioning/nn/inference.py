@@ -11,7 +11,7 @@ import torch
 from hepconditioning.errors import HepConditioningWarning
 from hepconditioning.events import Events
 from hepconditioning.nn.batched import logits
-from hepconditioning.training.inputs import feature_matrix
+from hepconditioning.nn.inputs import feature_matrix
 
 __all__ = ["ExtrapolationWarning", "predict"]
 
@@ -43,7 +43,7 @@ def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | N
             raw features into network inputs).
         inputs: ``Events``; a mapping, numpy structured array or awkward record of named
             ``(N,)`` arrays (the trained feature names); or an ``(N, F)`` array in the trained
-            order (see :func:`hepconditioning.training.inputs.feature_matrix`).
+            order (see :func:`hepconditioning.nn.inputs.feature_matrix`).
         mass: the condition (GeV for HEPMASS; its name and unit are ``model.condition``):
             a scalar (every event at that value, the usual way to score one hypothesis) or an
             ``(N,)`` array (one value per event). ``None`` uses ``events.mass`` for ``Events``.
