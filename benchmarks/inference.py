@@ -14,10 +14,11 @@ worker processes measured with psutil plus this process's), so they do not depen
 load of a shared machine; the wall-clock of the dask run is printed with the load average.
 The model has the [Anzalone22] shape (27 features, 300/150/100/50) with random weights.
 
-Measured (2026-12-06, shared 2-core machine at load average 12, CPU time, 1M events, one
-hypothesis): predict 371k events/s, ONNX Runtime 268k, apply serial 284k (read + score +
-write), apply on 2 dask workers 135k per CPU-second (worker start-up and torch import included;
-wall clock 10 s).
+Measured (2026-12-06, main 0ce5c13, shared 2-core machine at load average 11, CPU time, 1M
+events): one hypothesis — predict 532k events/s, ONNX Runtime 311k, apply serial 348k (read +
+score + write), apply on 2 dask workers 170k per CPU-second of workers and client (worker
+start-up and torch import included; 5.1 worker CPU-s for 1M events when warm); five
+hypotheses (events × hypotheses per second) — predict 468k, ONNX Runtime 312k, apply serial 414k.
 """
 
 from __future__ import annotations
