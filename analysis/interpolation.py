@@ -60,7 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for dropped in [None, *args.drop]:
         kept = [m for m in masses if m != dropped]
         label = "all" if dropped is None else f"without_{dropped:g}"
-        run = dataclasses.replace(config, data=dataclasses.replace(config.data, train_masses=kept))
+        # background keeps every mass point (as in HEPMASS), also the one left out of the signal
+        run = dataclasses.replace(config, data=dataclasses.replace(config.data, train_masses=kept),
+                                  training=dataclasses.replace(config.training,
+                                                               background_mass_points=tuple(masses)))
         train, validation, _ = load_data(run)
         model = build_model(ModelConfig(type=args.model), train.n_features, train.mass_points)
         fit(model, train, validation=validation, config=run.training, progress=not args.quiet)

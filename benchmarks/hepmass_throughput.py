@@ -13,6 +13,7 @@ per-CPU-second rate is the better single-core figure.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -57,11 +58,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=500_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=None, help="also write the rates here (README table source)")
     args = parser.parse_args()
+    record = {"benchmark": "hepmass_throughput", "events": args.events, "repeat": args.repeat}
     n = args.events
     hepmass.generate(10_000, seed=0)  # warm-up
     for isr in (False, True):
         wall, cpu = timed(lambda isr=isr: hepmass.generate(n, seed=1, isr=isr), args.repeat)
+        record[f"generate_events_per_cpu_second_isr_{'on' if isr else 'off'}"] = n / cpu
         print(f"generate({n}, isr={isr}): {n / wall / 1e3:.1f}k selected events/s wall, "
               f"{n / cpu / 1e3:.1f}k per CPU second")
         stages(200_000, isr)
@@ -70,6 +74,9 @@ def main() -> None:
         wall, cpu = timed(lambda: hepmass.write_generated(path, n, seed=1, progress=False), 1)
         print(f"write_generated({n}) to .csv.gz: {n / wall / 1e3:.1f}k events/s wall, "
               f"{n / cpu / 1e3:.1f}k per CPU second, {path.stat().st_size / n:.0f} bytes/event")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(record, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ Run: python benchmarks/htautau_oracle.py [--n 1000000] [--png phi_star.png] [--s
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 import matplotlib
 
@@ -52,7 +54,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--png", default="htautau_phi_star.png", help="output figure of the φ* distributions")
+    parser.add_argument("--json", type=Path, default=None, help="also write the oracle AUCs here (README table source)")
     args = parser.parse_args()
+    record = {"benchmark": "htautau_oracle", "events": args.n, "seed": args.seed,
+              "alphas_over_pi": [a / np.pi for a in ALPHAS]}
     print(f"H→ττ→ρρ oracle benchmark, {args.n} events (2 shared cores: timings are noisy)")
     figure_events = None
     for selection in (False, True):
@@ -60,12 +65,17 @@ def main() -> None:
         pairs = ht.generate_particles(args.n, selection=selection, seed=args.seed)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         label = "selection" if selection else "no cuts  "
+        key = "selection" if selection else "no_cuts"
+        record[f"generate_events_per_cpu_second_{key}"] = args.n / cpu
+        record[f"auc_{key}"], record[f"auc_error_{key}"], record[f"reference_{key}"] = [], [], list(REFERENCE[selection])
         print(f"[{label}] generated in {elapsed:.1f} s wall, {cpu:.1f} s CPU: {args.n / elapsed / 1e3:.1f}k "
               f"events/s wall, {args.n / cpu / 1e3:.1f}k events/s per CPU second")
         w_a = tau.spin_weight(pairs.h_minus, pairs.h_plus, 0.0)
         for alpha, ref in zip(ALPHAS, REFERENCE[selection], strict=True):
             auc, err = auc_with_error(w_a, tau.spin_weight(pairs.h_minus, pairs.h_plus, alpha))
             flag = "ok" if abs(auc - ref) < 0.003 else "OUTSIDE ±0.003"
+            record[f"auc_{key}"].append(auc)
+            record[f"auc_error_{key}"].append(err)
             print(f"[{label}] alpha = {alpha / np.pi:.3f} pi: AUC {auc:.4f} ± {err:.4f} (reference {ref:.3f}) {flag}")
         events = ht.make_events(pairs.particles[:400_000], h_minus=pairs.h_minus[:400_000],
                                 h_plus=pairs.h_plus[:400_000], derived=True)
@@ -80,6 +90,9 @@ def main() -> None:
     unselected = ht.generate_particles(min(args.n, 1_000_000), selection=False, seed=args.seed + 1)
     print(f"selection efficiency: {ht.passes_selection(unselected.particles).mean():.4f} (PHYSICS.md ≈ 0.51)")
     draw(figure_events, args.png)
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(record, indent=1) + "\n")
     print(f"φ* figure written to {args.png}")
 
 

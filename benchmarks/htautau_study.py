@@ -104,6 +104,36 @@ def report_cp(summary: dict[str, Any]) -> None:
             print(f"    N = {n:5d}: std {stds}   bias {biases}")
 
 
+def summary_record(mi: dict[str, Any], cp: dict[str, Any] | None, weak: dict[str, Any]) -> dict[str, Any]:
+    """The numbers the README and docs/results.md quote, in one JSON-able dict (``cp`` None: the
+    CP-network study was not run; its numbers are NaN)."""
+    cases = mi["cases"]
+    n_values = list(weak["n_values"])
+    case = next(iter(weak["cases"].values()))
+    at = [n_values.index(n) for n in (100, 200)]
+    network = case["aucn"]["network"]
+    diffs = np.asarray(cp["auc"]["conditioned"]) - np.asarray(cp["auc"]["dedicated"]) if cp else np.full(1, np.nan)
+    return {
+        "events": mi["settings"]["events"], "epochs": mi["settings"]["epochs"],
+        "nn_complete": cases["pseudoscalar_complete"]["best_auc"],
+        "oracle": cases["pseudoscalar_complete"]["oracle_auc"],
+        "nn_incomplete": cases["pseudoscalar_incomplete"]["best_auc"],
+        "mixed": {k: cases[f"mixed_{k}"]["best_auc"] for k in ("complete", "incomplete")},
+        "conditioned_minus_dedicated": [float(diffs.min()), float(diffs.max())],
+        "cp_settings": cp["settings"] if cp else None,
+        "weak_case": {
+            "label": "scalar vs α = π/8, ρρ without neutrinos", "events": weak["settings"]["events"],
+            "epochs": weak["settings"]["epochs"], "auc": case["best_auc"], "oracle_auc": case["oracle_auc"],
+            "auc_n": [network["measured"][i] for i in at], "auc_n_clt": [network["predicted"][i] for i in at],
+            "auc_n_oracle": [case["aucn"]["oracle"]["measured"][i] for i in at],
+            "paper": {"auc": 0.535, "auc_n": [0.85, 0.95]},
+            "spread_fixed": case["spread_fixed"], "spread_optimal": case["spread_optimal"],
+            "error_spread_fixed": case["error_spread_fixed"], "error_spread_optimal": case["error_spread_optimal"],
+            "n_values": n_values,
+        },
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="where the two studies write (default: a temp dir)")
@@ -111,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=40, help="epochs of the multi-instance networks")
     parser.add_argument("--cp-epochs", type=int, default=24,
                         help="epochs of each dedicated alpha network (the conditioned one gets 4x)")
+    parser.add_argument("--weak-events", type=int, default=400_000,
+                        help="events of the weak case: scalar vs α = π/8 without neutrinos ([Bialas18]'s regime)")
     parser.add_argument("--quick", action="store_true", help="tiny run (checks that the script works)")
+    parser.add_argument("--from-weak", type=Path, default=None, help="read this weak-case output instead")
     parser.add_argument("--from-mi", type=Path, default=None, help="read this multi-instance output instead")
     parser.add_argument("--from-cp", type=Path, default=None, help="read this CP-network output instead")
     args = parser.parse_args(argv)
@@ -132,8 +165,23 @@ def main(argv: list[str] | None = None) -> int:
             _script("cp_angle_network").main(["--out", str(cp), "--overwrite", "--epochs", str(args.cp_epochs),
                                               *common])
             print(f"[CP-network study: {time.perf_counter() - start:.0f} s wall, shared machine]")
-        report_multi_instance(json.loads((mi / "summary.json").read_text()))
-        report_cp(json.loads((cp / "summary.json").read_text()))
+        weak = args.from_weak
+        if weak is None:
+            weak, start = out / "weak_case", time.perf_counter()
+            weak_common = ["--quick"] if args.quick else ["--events", str(args.weak_events)]
+            _script("htautau_multi_instance").main(["--out", str(weak), "--overwrite", "--epochs", str(args.epochs),
+                                                    "--hypotheses", "weak", "--features", "incomplete",
+                                                    *weak_common])
+            print(f"[weak case: {time.perf_counter() - start:.0f} s wall, shared machine]")
+        summaries = [json.loads((d / "summary.json").read_text()) for d in (mi, cp, weak)]
+        report_multi_instance(summaries[0])
+        report_cp(summaries[1])
+        record = summary_record(*summaries)
+        print(f"  weak case {record['weak_case']['label']}: AUC {record['weak_case']['auc']:.4f} -> AUC_N "
+              f"{record['weak_case']['auc_n'][0]:.3f} (N = 100), {record['weak_case']['auc_n'][1]:.3f} (N = 200); "
+              "[Bialas18] 0.535 -> 0.85, 0.95")
+        if args.out is not None:
+            (out / "summary.json").write_text(json.dumps(record, indent=1) + "\n")
     return 0
 
 

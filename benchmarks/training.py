@@ -180,10 +180,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--json", type=Path, default=None, help="also write the rates here (README table source)")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     parser.add_argument("--keras-python", default=sys.executable,
                         help="interpreter with TensorFlow for the Keras reference (default: this one)")
     args = parser.parse_args()
+    record = {"benchmark": "training", "events": args.events, "threads": args.threads, "epochs": args.epochs,
+              "torch": torch.__version__}
     train, validation = synthetic(args.events, seed=0), synthetic(20_000, seed=1)
     if args.device != "cpu" and (args.device.startswith("cuda") or torch.cuda.is_available()):
         if not torch.cuda.is_available():
@@ -206,6 +209,8 @@ def main() -> None:
         torch.set_num_threads(1)
         cpu_ceiling = sgemm_flops(shapes, 1024, clock=time.process_time) / per_event
         cpu_speed = cpu_speeds[cls.__name__] = cpu_time_speed(model.train(), train, config)
+        record[cls.__name__] = {"fit_events_per_second_wall": speed, "steps_events_per_cpu_second_1_thread": cpu_speed,
+                                "cpu_ceiling_1_thread": cpu_ceiling}
         print(f"{cls.__name__} ({sum(p.numel() for p in model.parameters()):,} parameters, "
               f"{per_event / 3e3:.0f}k forward FLOPs/event)")
         print(f"  fit(), {args.threads} threads, wall clock: {speed / 1e3:6.1f}k events/s; matmul ceiling "
@@ -220,6 +225,11 @@ def main() -> None:
         print(f"Keras {keras['keras']} / TF {keras['tensorflow']} model.fit, AffinePNN, 1 thread: "
               f"{keras['cpu'] / 1e3:.1f}k events per CPU second ({keras['wall'] / 1e3:.1f}k/s wall) -> "
               f"hepconditioning is {ratio:.2f}x Keras (CPU time, same run)")
+    if keras is not None:
+        record["keras"] = keras
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(record, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -72,3 +72,26 @@ def test_readme_apply_section_runs(shared_data, tmp_path, monkeypatch):
     exec(compile(code, str(README), "exec"), namespace)  # the README is ours
     assert namespace["scores"].shape == (int(namespace["reco"].selected.sum()), 5)
     assert (tmp_path / "AffinePNN.onnx").exists() and len(namespace["at_750"]) == len(namespace["scores"])
+
+
+def _script(path: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_measured_table_is_generated_from_committed_results():
+    measured = _script(README.parent / "benchmarks" / "readme_measured.py")
+    assert measured.readme_block(README.read_text()) == measured.render(), (
+        "README's Measured table differs from results/: run python benchmarks/readme_measured.py --write")
+
+
+def test_results_doc_is_generated_from_committed_results(monkeypatch):
+    analysis = README.parent / "analysis"
+    monkeypatch.syspath_prepend(str(analysis))
+    doc = _script(analysis / "results_doc.py")
+    assert (README.parent / "docs" / "results.md").read_text() == doc.render(), (
+        "docs/results.md differs from results/: run python analysis/results_doc.py --write")

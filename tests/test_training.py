@@ -276,3 +276,23 @@ def test_bundled_hepmass_short_training() -> None:
     assert history.val_auc[history.best_epoch] > 0.9
     # 500 GeV sits on the tt̄ background peak and needs more epochs (0.70 after 6)
     assert min(v for m, v in per_mass.items() if m >= 750) > 0.85, per_mass
+
+
+def test_background_mass_points_cover_signal_points_left_out() -> None:
+    # interpolation (Anzalone22 Table 4): the background keeps masses where no signal is trained
+    from hepconditioning.training import BatchSource
+
+    events = hepmass_like(4000, seed=5)
+    events = events[(events.labels == 0) | np.isin(events.mass, [500.0, 1500.0])]
+    config = TrainConfig(batch_size=256, background_mass_points=[500, 750, 1000, 1250, 1500])
+    source = BatchSource(events, config)
+    background = source.mass.numpy()[events.labels == 0]
+    assert set(np.unique(background).tolist()) == set(MASSES)
+    assert config.to_dict()["background_mass_points"] == list(MASSES)
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    default = BatchSource(events, TrainConfig(batch_size=256)).mass.numpy()[events.labels == 0]
+    assert set(np.unique(default).tolist()) == {500.0, 1500.0}
+    with pytest.raises(ConfigError, match="background_mass_points"):
+        TrainConfig(background_mass_points=["a"])
+    with pytest.raises(ConfigError, match="background_mass_points"):
+        TrainConfig(background_mass_points=[])

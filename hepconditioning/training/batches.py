@@ -81,7 +81,8 @@ class BatchSource:
         draw = epoch if self.config.background_sampling == "sampled" else 0
         if draw != self._mass_epoch:
             mass = background_mass(self.events, distribution=self.config.background_mass,
-                                   seed=self.config.seed, epoch=draw)
+                                   seed=self.config.seed, epoch=draw,
+                                   mass_points=self.config.background_mass_points)
             self.mass.copy_(to_device(torch.from_numpy(mass), self.device))
             self._mass_epoch = draw
 
