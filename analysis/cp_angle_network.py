@@ -196,9 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
         data = build_samples(args.events, neutrinos=not args.incomplete, seed=args.seed)
         test, n_features = data["test"], data["train"].n_features
-        torch.manual_seed(args.seed)  # initial weights
-        conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all",
-                                     dropout=0.0, mass_scale=1.0, condition=Condition("alpha", "rad"))
+        conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all", dropout=0.0,
+                                     mass_scale=1.0, condition=Condition("alpha", "rad"), seed=args.seed)
         standardizer = Standardizer.fit(data["train"])  # training split only; travels inside each model
         conditioned.set_standardizer(standardizer)
         history = train(conditioned, data, TrainConfig(epochs=args.conditioned_epochs, seed=args.seed, **options),
@@ -206,8 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings["seconds_conditioned"] = round(sum(history.seconds))
         table: dict[str, list[float]] = {"conditioned": [], "dedicated": [], "oracle": []}
         for k, alpha in enumerate(ALPHAS):
-            torch.manual_seed(args.seed + k + 1)
-            dedicated = SingleNN(n_features, widths=args.widths, dropout=0.0)
+            dedicated = SingleNN(n_features, widths=args.widths, dropout=0.0, seed=args.seed + k + 1)
             dedicated.set_standardizer(standardizer)
             seconds = sum(train(dedicated, data, TrainConfig(epochs=args.epochs, seed=args.seed + k + 1, **options),
                                 alpha=float(alpha)).seconds)

@@ -82,16 +82,10 @@ class TrainedOn:
                     threads: int | None = None) -> TrainedOn:
         """From training ``Events``: their feature names (or ``features`` with units and
         definitions, same names in the same order) and their condition points."""
-        names = tuple(events.feature_names)
-        if features is None:
-            feats = tuple(Feature(n) for n in names)
-        else:
-            feats = tuple(features)
-            if tuple(f.name for f in feats) != names:
-                raise ValueError(f"feature definitions {[f.name for f in feats][:6]}... do not match the "
-                                 f"training features {list(names)[:6]}...; give them in the same order")
         points = events.mass_points.tolist() if condition is not None else []
-        return cls(feats, condition.trained(points) if condition is not None else None, seed, threads)
+        record = cls(tuple(Feature(n) for n in events.feature_names),
+                     condition.trained(points) if condition is not None else None, seed, threads)
+        return record if features is None else record.with_features(features)
 
     def with_features(self, features: Sequence[Feature]) -> TrainedOn:
         """The same record with units and definitions for the features (same names, same order)."""

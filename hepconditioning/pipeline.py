@@ -117,7 +117,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     from hepconditioning.datasets.hepmass import FEATURES
     from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
     from hepconditioning.plotting import summary_figures
-    from hepconditioning.training import fit, predict, save_model
+    from hepconditioning.training import predict, save_model
 
     start = time.perf_counter()
     if int(os.environ.get("RANK", "0")) != 0:
@@ -137,12 +137,9 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         for model_config in config.models:
             label = model_config.label
             log(f"training {label} ({model_config.type}) ...")
-            model = build_model(model_config, train.n_features, train.mass_points,
-                                seed=config.training.seed)
-            model.set_standardizer(standardizer)
-            histories[label] = fit(model, train, validation=validation, config=config.training,
-                                   progress=progress, checkpoint_dir=tmp / "checkpoints" / label,
-                                   resume=resume)
+            model, histories[label] = _trained(model_config, config, train, validation, standardizer,
+                                               progress=progress, resume=resume,
+                                               checkpoint_dir=tmp / "checkpoints" / label)
             save_model(tmp / "models" / f"{label}.pt", model, metadata={"model": label, "type": model_config.type},
                        card=card, features=FEATURES if hepmass else None)
             with warnings.catch_warnings():
@@ -181,17 +178,23 @@ def _prepared_data(config: RunConfig) -> tuple[Events, Events, Events, Standardi
     return train, validation, test, Standardizer.fit(train), hepmass  # fitted on train only
 
 
-def _train_only(config: RunConfig, start: float) -> RunResult:
-    """A torchrun worker of rank > 0: trains every model together with rank 0, writes nothing."""
+def _trained(model_config: Any, config: RunConfig, train: Events, validation: Events,
+             standardizer: Standardizer, **options: Any) -> tuple[Any, Any]:
+    """The model of ``model_config`` (initial weights from the card's seed, ``standardizer``
+    inside) and its history, trained by ``fit`` with ``options``."""
     from hepconditioning.training import fit
 
+    model = build_model(model_config, train.n_features, train.mass_points, seed=config.training.seed)
+    model.set_standardizer(standardizer)
+    return model, fit(model, train, validation=validation, config=config.training, **options)
+
+
+def _train_only(config: RunConfig, start: float) -> RunResult:
+    """A torchrun worker of rank > 0: trains every model together with rank 0, writes nothing."""
     train, validation, _, standardizer, _ = _prepared_data(config)
-    histories = {}
-    for model_config in config.models:
-        model = build_model(model_config, train.n_features, train.mass_points, seed=config.training.seed)
-        model.set_standardizer(standardizer)
-        histories[model_config.label] = fit(model, train, validation=validation, config=config.training,
-                                            progress=False)
+    histories = {model_config.label: _trained(model_config, config, train, validation, standardizer,
+                                              progress=False)[1]
+                 for model_config in config.models}
     return RunResult(Path(config.output.directory), {}, histories, time.perf_counter() - start)
 
 

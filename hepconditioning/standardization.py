@@ -2,8 +2,9 @@
 
 A :class:`Standardizer` is fitted once, on the training split only (never on validation or
 test events, which would leak their distribution into the model), and then travels with the
-model: :meth:`Standardizer.to_module` gives the torch module with buffers that sits first
-inside every :mod:`hepconditioning.nn` model (``model.standardizer``), so a saved model, its
+model: :class:`hepconditioning.nn.Standardization` (``Standardization.from_standardizer``) is
+the torch module with buffers that sits first inside every :mod:`hepconditioning.nn` model
+(``model.standardizer``, set by ``model.set_standardizer``), so a saved model, its
 ONNX export and the coffea wrapper all take raw features (GeV, radians, counts) as input.
 
 Example:
@@ -16,14 +17,11 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 import numpy as np
 
 from hepconditioning.events import Events
-
-if TYPE_CHECKING:
-    from hepconditioning.nn.standardize import Standardization
 
 __all__ = ["Standardizer"]
 
@@ -133,12 +131,6 @@ class Standardizer:
         if other.n_features != self.n_features:
             raise ValueError(f"cannot compose {self.n_features} features with {other.n_features}")
         return Standardizer(self.center + other.center * self.scale, self.scale * other.scale, other.clip)
-
-    def to_module(self) -> Standardization:
-        """The torch module (buffers ``center``, ``scale``, ``clip``) that models carry inside."""
-        from hepconditioning.nn.standardize import Standardization
-
-        return Standardization.from_standardizer(self)
 
     # -- storage --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

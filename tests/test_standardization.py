@@ -58,7 +58,7 @@ def test_torch_module_equals_numpy_and_round_trips() -> None:
     rng = np.random.default_rng(1)
     x = rng.normal(100.0, 30.0, size=(50, 4))
     s = Standardizer.fit(x, clip=2.0)
-    module = s.to_module()
+    module = Standardization.from_standardizer(s)
     assert set(module.state_dict()) == {"center", "scale", "clip"}
     out = module(torch.as_tensor(x, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(out, s(x), atol=1e-5)

@@ -1,6 +1,8 @@
 """Conditioned networks: conditioning layers (:mod:`.conditioning`), models (:mod:`.models`)
 and a fast dropout (:mod:`.dropout`). Models return logits (:func:`logits`: the batched,
-eval-mode call on many events); losses live in :mod:`hepconditioning.training`."""
+eval-mode call on many events); probabilities on raw inputs come from :mod:`.inference`
+(``model.predict``, also :func:`hepconditioning.training.predict`; the inputs are read by
+:mod:`.inputs`); losses live in :mod:`hepconditioning.training`."""
 
 from __future__ import annotations
 

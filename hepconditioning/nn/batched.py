@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["logits"]
+__all__ = ["logits", "module_device"]
 
 
 MAX_GROUPS = 64  # distinct condition values scored group by group with folded weights
@@ -43,9 +43,7 @@ def logits(model: torch.nn.Module, x: Any, mass: Any = None, *, batch_size: int 
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     x = torch.as_tensor(np.ascontiguousarray(x) if isinstance(x, np.ndarray) else x)
-    parameter = next(model.parameters(), None)
-    if parameter is not None:  # inputs go where the model is (a no-op when they are there already)
-        x = x.to(parameter.device)
+    x = x.to(module_device(model))  # inputs go where the model is (a no-op when they are there already)
     n = x.shape[0]
     if mass is not None:
         mass = (mass if torch.is_tensor(mass) else torch.from_numpy(np.array(mass, dtype=np.float32))).to(x.device)
@@ -64,6 +62,15 @@ def logits(model: torch.nn.Module, x: Any, mass: Any = None, *, batch_size: int 
     finally:
         model.train(was_training)
     return torch.cat(out).float().cpu().numpy() if out else np.zeros(0, dtype=np.float32)
+
+
+def module_device(module: torch.nn.Module) -> torch.device:
+    """The device of the first parameter (or buffer) of ``module``; CPU when it has none."""
+    for tensor in module.parameters():
+        return tensor.device
+    for tensor in module.buffers():
+        return tensor.device
+    return torch.device("cpu")
 
 
 def _folded(model: torch.nn.Module, x: torch.Tensor, mass: torch.Tensor | None,

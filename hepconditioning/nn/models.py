@@ -34,6 +34,7 @@ from hepconditioning.contract import Condition, TrainedOn
 from hepconditioning.nn.conditioning import CONDITIONINGS, AffineConditioning, glorot_linear
 from hepconditioning.nn.dropout import FastDropout
 from hepconditioning.nn.fused import affine_block, conditions_with_one
+from hepconditioning.nn.inference import predict
 from hepconditioning.nn.standardize import Standardization
 from hepconditioning.standardization import Standardizer
 
@@ -103,8 +104,6 @@ class Classifier(nn.Module):
                 batch_size: int = 2048) -> np.ndarray:
         """Signal probabilities on raw inputs: :func:`hepconditioning.training.predict`
         (``(N,)``, or ``(N, K)`` with ``hypotheses=``)."""
-        from hepconditioning.training.inference import predict
-
         return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:

@@ -1,18 +1,19 @@
-"""Training of the conditioned networks: :func:`fit`, :func:`predict` (probabilities),
-:func:`logits` (the batched eval-mode call, from :mod:`hepconditioning.nn`), model files.
+"""Training of the conditioned networks: :func:`fit`, model files, and (from
+:mod:`hepconditioning.nn`, which the models' ``predict`` method calls) :func:`predict`
+(probabilities on raw inputs) and :func:`logits` (the batched eval-mode call).
 
 Modules: :mod:`.config` (TrainConfig), :mod:`.loss` (weighted BCE with soft targets),
 :mod:`.batches` (preloaded balanced batches), :mod:`.validation` (AUC for model selection),
-:mod:`.loop` (fit), :mod:`.checkpoint`, :mod:`.serialization`, :mod:`.inference`,
+:mod:`.loop` (fit), :mod:`.checkpoint`, :mod:`.serialization`,
 :mod:`.spin` (batches for a network conditioned on the CP angle).
 """
 
 from __future__ import annotations
 
 from hepconditioning.nn.batched import logits
+from hepconditioning.nn.inference import ExtrapolationWarning, predict
 from hepconditioning.training.batches import Batch, BatchSource, ParameterBatchSource
 from hepconditioning.training.config import TrainConfig
-from hepconditioning.training.inference import ExtrapolationWarning, predict
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
 from hepconditioning.training.loss import soft_targets, weighted_bce
 from hepconditioning.training.serialization import OldModelFormatError, load_model, save_model

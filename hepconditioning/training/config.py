@@ -50,7 +50,7 @@ class TrainConfig:
         seed: every random choice of the training (batches, background mass, dropout).
         threads: torch CPU threads during training (0: leave torch's setting).
         validation_batch_size: events per forward pass in validation (cache-sized, see
-            :func:`hepconditioning.training.inference.batched_logits`).
+            :func:`hepconditioning.nn.logits`).
         device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (see
             :mod:`hepconditioning.training.device`).
         precision: ``"float32"`` or ``"bf16"`` (forward pass under bfloat16 autocast).

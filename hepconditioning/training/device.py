@@ -17,6 +17,8 @@ from collections.abc import Iterator
 
 import torch
 
+from hepconditioning.nn.batched import module_device
+
 __all__ = ["DEVICES", "PRECISIONS", "autocast", "module_device", "resolve_device", "to_device"]
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -46,15 +48,6 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     if ":" in name:
         return torch.device(name)
     return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")) % torch.cuda.device_count())
-
-
-def module_device(module: torch.nn.Module) -> torch.device:
-    """The device of the first parameter (or buffer) of ``module``; CPU when it has none."""
-    for tensor in module.parameters():
-        return tensor.device
-    for tensor in module.buffers():
-        return tensor.device
-    return torch.device("cpu")
 
 
 def to_device(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:

@@ -16,7 +16,7 @@ import torch
 
 from hepconditioning.errors import HepConditioningError
 from hepconditioning.events import Events
-from hepconditioning.metrics import roc_auc
+from hepconditioning.metrics import roc_auc, two_hypothesis_auc
 from hepconditioning.nn.batched import logits
 from hepconditioning.sampling import background_mass
 from hepconditioning.training.config import TrainConfig
@@ -25,13 +25,6 @@ from hepconditioning.training.device import resolve_device, to_device
 __all__ = ["ModelSelectionError", "ValidationResult", "Validator"]
 
 _STREAM = 2**31 - 1  # background-mass draw of the validation set, apart from the epochs
-
-
-def _weighted_auc(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> float:
-    # NaN (not an error) when a group lacks a class: validation logs it and goes on
-    if not (weights[labels == 1].sum() > 0 and weights[labels == 0].sum() > 0):
-        return float("nan")
-    return roc_auc(labels, scores, weights)
 
 
 class ModelSelectionError(HepConditioningError, ValueError):
@@ -58,25 +51,24 @@ class Validator:
     def __init__(self, events: Events, config: TrainConfig) -> None:
         if len(events) == 0:
             raise ValueError("the validation events are empty; pass a non-empty split (e.g. 25 %)")
-        if config.targets == "spin_weights":
-            n = len(events)
-            self.labels = np.repeat([1.0, 0.0], n)
-            self.weights = np.concatenate([events.weights * events.column("w_a"),
-                                           events.weights * events.column("w_b")])
-            self.duplicate = True
+        if config.targets == "spin_weights":  # every event under both hypotheses (two_hypothesis_auc)
+            self.hypothesis_weights = (events.weights * events.column("w_a"),
+                                       events.weights * events.column("w_b"))
+            signal, background = (float(np.sum(w, dtype=np.float64)) for w in self.hypothesis_weights)
+            n_signal = n_background = len(events)
         else:
+            self.hypothesis_weights = None
             self.labels, self.weights = events.labels, events.weights
-            self.duplicate = False
-        signal, background = _class_weights(self.labels, self.weights)
-        if not (signal > 0 and background > 0):
+            signal, background = _class_weights(self.labels, self.weights)
             n_signal = int(np.count_nonzero(self.labels == 1))
+            n_background = self.labels.size - n_signal
+        if not (signal > 0 and background > 0):
             raise ModelSelectionError(
                 f"the validation AUC is undefined: the validation events hold {n_signal} signal "
-                f"events of total weight {signal:g} and {self.labels.size - n_signal} background "
+                f"events of total weight {signal:g} and {n_background} background "
                 f"events of total weight {background:g}; model selection needs both classes with "
                 "positive total weight (check the event weights and the validation split)")
         self.mass = background_mass(events, distribution="identical", seed=config.seed, epoch=_STREAM)
-        self.group_mass = np.concatenate([self.mass, self.mass]) if self.duplicate else self.mass
         device = resolve_device(config.device)
         self.x = to_device(events.to_torch().x, device)
         self.mass_t = to_device(torch.from_numpy(self.mass), device)
@@ -89,11 +81,15 @@ class Validator:
 
     def __call__(self, model: torch.nn.Module) -> ValidationResult:
         scores = self.scores(model)
-        if self.duplicate:
-            scores = np.concatenate([scores, scores])
-        auc = _weighted_auc(self.labels, scores, self.weights)
-        per_mass = tuple(
-            _weighted_auc(self.labels[sel], scores[sel], self.weights[sel])
-            for sel in (self.group_mass == m for m in self.mass_points)
-        )
+        auc = self._auc(scores, slice(None))
+        per_mass = tuple(self._auc(scores, self.mass == m) for m in self.mass_points)
         return ValidationResult(auc, self.mass_points, per_mass)
+
+    def _auc(self, scores: np.ndarray, rows: slice | np.ndarray) -> float:
+        # NaN (not an error) when a group lacks a class: validation logs it and goes on
+        if self.hypothesis_weights is None:
+            labels, weights = self.labels[rows], self.weights[rows]
+            signal, background = weights[labels == 1].sum(), weights[labels == 0].sum()
+            return roc_auc(labels, scores[rows], weights) if signal > 0 and background > 0 else float("nan")
+        w_a, w_b = (w[rows] for w in self.hypothesis_weights)
+        return two_hypothesis_auc(scores[rows], w_a, w_b) if w_a.sum() > 0 and w_b.sum() > 0 else float("nan")

@@ -10,8 +10,8 @@ import torch
 
 from hepconditioning.errors import HepConditioningWarning
 from hepconditioning.events import Events
-from hepconditioning.nn.batched import logits
-from hepconditioning.training.inputs import feature_matrix
+from hepconditioning.nn.batched import logits, module_device
+from hepconditioning.nn.inputs import feature_matrix
 
 __all__ = ["ExtrapolationWarning", "predict"]
 
@@ -43,7 +43,7 @@ def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | N
             raw features into network inputs).
         inputs: ``Events``; a mapping, numpy structured array or awkward record of named
             ``(N,)`` arrays (the trained feature names); or an ``(N, F)`` array in the trained
-            order (see :func:`hepconditioning.training.inputs.feature_matrix`).
+            order (see :func:`hepconditioning.nn.inputs.feature_matrix`).
         mass: the condition (GeV for HEPMASS; its name and unit are ``model.condition``):
             a scalar (every event at that value, the usual way to score one hypothesis) or an
             ``(N,)`` array (one value per event). ``None`` uses ``events.mass`` for ``Events``.
@@ -79,7 +79,7 @@ def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | N
                              "use hypotheses=[...] to score several values")
         columns = [np.full(n, m, dtype=np.float32) if m.ndim == 0 else m]
     _warn_outside(model, values if hypotheses is not None else columns[0])
-    x = torch.from_numpy(x_np)
+    x = torch.from_numpy(x_np).to(module_device(model))  # once, not once per hypothesis
     out = [torch.sigmoid(torch.from_numpy(logits(model, x, c, batch_size=batch_size))) for c in columns]
     if hypotheses is None:
         return out[0].numpy()
