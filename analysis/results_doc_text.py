@@ -80,9 +80,11 @@ the paper's ordering AffinePNN > pNN at the missing masses is *reversed* at all 
 masses on the stand-in (most at 750 GeV); only the "full" balancing (class and mass point) lifts the AffinePNN. Class
 balancing helps the pNN at 750 GeV instead of costing it 5 points as in the paper. The
 continuous masses show where interpolation breaks: at 625 GeV, between the trained 500 GeV
-point and 750 GeV — a mass where training saw background but no signal — every network
-ranks the signal below the background. The networks learn m = 750 GeV as a background-only
-region, and in between their output is a blend of the 500 GeV window and that region. Why
+point and 750 GeV — a mass where training saw background but no signal — every network but
+the "full"-balanced AffinePNN ranks the signal below the background (the pNN_full near 50 %).
+The networks learn m = 750 GeV as a background-only region, and in between their output is a
+blend of the 500 GeV window and that region; the full balancing (equal signal share per mass
+point in every batch) counteracts it best. Why
 the affine conditioning suffers more here than in the paper we did not establish: its
 per-layer, mass-dependent scale and shift can fit the background-only mass points more
 sharply than an input concatenation, and the stand-in's features vary more smoothly and
