@@ -14,6 +14,7 @@ and weighted score histograms of both classes (for Fig. 15).
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import time
@@ -40,9 +41,10 @@ def result_path(out: Path, spec: Spec) -> Path:
 
 
 def build_model(spec: Spec, n_features: int) -> torch.nn.Module:
-    torch.manual_seed(spec.seed)  # initial weights follow the training seed
     cls = getattr(hnn, spec.model)
     options = dict(spec.options)
+    if "seed" in inspect.signature(cls).parameters:  # initial weights follow the training seed
+        options["seed"] = spec.seed
     if spec.model == "IndividualNNs":
         options["mass_points"] = spec.train_masses
     return cls(n_features, **options)
