@@ -97,7 +97,12 @@ at this scale (the seed spread at 1/20 of the events is in section 3).
 `--scale fraction` (data/cards/anzalone22_fraction.toml: IMB from 350k generated events —
 17.5k/7k/1.75k/350/100 signal and 175k background — 5 epochs) trains each compared Table 4
 network with seeds 0, 1, 2 (the "full" rows with one). Cells: mean ± standard deviation over
-the seeds (the test-sample bootstrap ±1σ half-width in parentheses).
+the seeds (the test-sample bootstrap ±1σ half-width in parentheses). The seeds vary the batch order,
+dropout and background-mass draws; the initial weights were the same for the three (the
+models' own seed option, default 0, took over initialisation while these ran; the runner now
+passes the training seed), so the spread is a lower bound. At this size and 5 epochs the
+networks are undertrained (500 GeV at 62–68 % instead of ~79 %), and the ordering of pNN and
+AffinePNN differs from the paper-scale run: it is not robust to the amount of training.
 
 {table4_small}
 
