@@ -95,11 +95,14 @@ def _bialas() -> tuple[str, str, str]:
 
 def _throughput() -> tuple[str, str, str]:
     r = _load("results/measured/training.json",
-              "python benchmarks/training.py --threads 1 --json results/measured/training.json")
+              "python benchmarks/training.py --keras-python PYTHON_WITH_TF --json results/measured/training.json")
     a, p = r["AffinePNN"], r["ParametricNN"]
+    keras = r.get("keras")
+    reference = (f"Keras {keras['keras']} / TF {keras['tensorflow']} AffinePNN, same run: "
+                 f"{keras['cpu'] / 1e3:.0f}k" if keras else "Keras: not measured in this run")
     return ("training throughput, batch 1024, per CPU-second of 1 thread",
             f"AffinePNN {a['steps_events_per_cpu_second_1_thread'] / 1e3:.0f}k, "
-            f"pNN {p['steps_events_per_cpu_second_1_thread'] / 1e3:.0f}k events/s", "Keras reference 55–63k")
+            f"pNN {p['steps_events_per_cpu_second_1_thread'] / 1e3:.0f}k events/s", reference)
 
 
 def _generator() -> tuple[str, str, str]:
