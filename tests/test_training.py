@@ -262,12 +262,9 @@ def test_parameter_drawn_per_batch_with_soft_targets() -> None:
 
 
 def test_bundled_hepmass_short_training() -> None:
-    try:
-        from hepconditioning.datasets.hepmass.loading import load_hepmass
+    from hepconditioning.datasets.hepmass.loading import load_hepmass
 
-        train, validation = load_hepmass("bundled", split="train"), load_hepmass("bundled", split="validation")
-    except (ImportError, FileNotFoundError) as err:
-        pytest.skip(f"bundled HEPMASS sample not available: {err}")
+    train, validation = load_hepmass("bundled", split="train"), load_hepmass("bundled", split="validation")
     torch.manual_seed(0)
     model = AffinePNN(train.n_features)
     config = TrainConfig(epochs=2, batch_size=512, learning_rate=1e-3, threads=1, seed=1)
