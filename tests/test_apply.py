@@ -98,16 +98,16 @@ def test_dask_two_workers_equal_serial(setup, tmp_path):
             np.testing.assert_array_equal(sa[name].variances(), sb[name].variances())
 
 
-def test_nanoaod_spec_on_cms_open_data(setup, shared_data, tmp_path):
+def test_nanoaod_spec_on_cms_open_data(setup, reference_data, tmp_path):
     model_path, _, _ = setup
-    nano = shared_data / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
+    nano = reference_data / "nanoaod_ttbar.root"
     spec = load_spec(bundled_path("specs/nanoaod_hepmass.toml"))
     relaxed = ApplySpec(spec.tree, objects=spec.objects.__class__(**{**spec.objects.__dict__,
                                                                     "cuts": {"jet_pt_min": 15.0}}))
     for s, name in ((spec, "strict"), (relaxed, "relaxed")):
         result = apply_files(model_path, [nano], spec=s, masses=MASSES, out=tmp_path / name, progress=False)
         assert not result.failed and result.entries == 200
-        friend = _read(tmp_path / name / "nanoAOD_2015_CMS_Open_Data_ttbar_scores.root", "Events")
+        friend = _read(tmp_path / name / "nanoaod_ttbar_scores.root", "Events")
         chosen = friend["selected"]
         assert chosen.sum() == result.selected
         assert (friend["score_500"][~chosen] == SENTINEL).all()

@@ -246,10 +246,7 @@ def test_load_hepmass_splits(sample, tmp_path):
 
 
 def test_bundled_sample():
-    try:
-        sample = bundled_path(hepmass.SAMPLE)
-    except FileNotFoundError:
-        pytest.skip("data/hepmass_sample.csv.gz not in this tree")
+    sample = bundled_path(hepmass.SAMPLE)  # ships with the checkout: missing is a failure
     assert sample.stat().st_size <= 5 * 2**20
     events = hepmass.load_hepmass("bundled", split=None)
     test = hepmass.load_hepmass("bundled", split="test")
