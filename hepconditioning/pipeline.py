@@ -155,11 +155,11 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         (tmp / "table.md").write_text(_markdown(tables))
         if config.output.plots:
             summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
-                            scores=scores, bins=config.output.bins)
+                            scores=scores, bins=config.output.bins, label=config.output.figure_label())
             for label, model in models.items():
                 if config.output.tsne_events > 0:
                     _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label,
-                                 n=config.output.tsne_events)
+                                 n=config.output.tsne_events, label=config.output.figure_label())
     seconds = time.perf_counter() - start
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")
@@ -206,23 +206,26 @@ def _card_text(config: RunConfig) -> str:
     return json.dumps(fields, indent=1, default=str)
 
 
-def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int) -> None:
-    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5)."""
+def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int, label: Any) -> None:
+    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5), in the
+    style of ``label`` (a :class:`~hepconditioning.plotting.FigureLabel`) and carrying it."""
     import matplotlib.pyplot as plt
 
     from hepconditioning.nn.embedding import hidden_features
-    from hepconditioning.plotting import save_figure, tsne_embedding
+    from hepconditioning.plotting import draw_label, hep_style, save_figure, tsne_embedding
 
     if getattr(model, "output", None) is None:
         return  # IndividualNNs: one network per mass, no common hidden layer
     rng = np.random.default_rng(0)
     index = np.sort(rng.choice(len(evaluation), size=min(n, len(evaluation)), replace=False))
     features = hidden_features(model, evaluation.x[index], evaluation.mass[index])
-    fig, ax = plt.subplots(figsize=(6, 5))
-    tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
-                   max_iter=300, ax=ax)
-    ax.set_title(f"{title}: last hidden layer")
-    save_figure(fig, path, close=True)
+    with hep_style(label.style):
+        fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
+        drawn = tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
+                               max_iter=300, ax=ax)
+        drawn.legend.set_title(f"{title}: last hidden layer")
+        draw_label(ax, label)
+        save_figure(fig, path, close=True)
 
 
 def _markdown(tables: dict[str, Any]) -> str:
