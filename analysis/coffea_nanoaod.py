@@ -9,8 +9,8 @@ the coffea ``ml_tools`` wrapper (:class:`hepconditioning.apply.coffea.ModelWrapp
 mass hypotheses, and fills a ``hist`` histogram (hypothesis × score, weighted by
 ``genWeight`` when the file has it). The histograms of all chunks are summed by coffea's
 ``processor.Runner`` with ``DaskExecutor`` on a ``LocalCluster``; the figure is drawn with
-mplhep. The default input is the CMS Open Data tt̄ NanoAOD file of ``../shared/data``
-(200 events; few have exactly one lepton and four jets, so ``--jet-pt-min`` can relax the jet
+mplhep. The default input is the bundled CMS Open Data tt̄ NanoAOD file ``data/nanoaod_ttbar.root``
+(200 events, CC0, data card ``data/nanoaod_ttbar.md``; few have exactly one lepton and four jets, so ``--jet-pt-min`` can relax the jet
 cut).
 """
 
@@ -27,8 +27,9 @@ from coffea import processor
 
 from hepconditioning.apply.coffea import ModelWrapper
 from hepconditioning.datasets.hepmass import MASSES, features_from_objects
+from hepconditioning.io import bundled_path
 
-NANOAOD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
+NANOAOD = bundled_path("nanoaod_ttbar.root")
 
 
 def _objects(collection: Any, *extra: str) -> ak.Array:

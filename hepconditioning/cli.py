@@ -140,13 +140,13 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _apply(args: argparse.Namespace) -> int:
     from hepconditioning.apply import apply_files, load_spec
-    from hepconditioning.io.bundled import bundled_path
+    from hepconditioning.io.bundled import bundled_or_path
 
-    spec_path = Path(args.spec)
-    if not spec_path.exists() and spec_path.suffix == "" and spec_path.parent == Path("."):
-        spec_path = bundled_path(f"specs/{args.spec}.toml", hint="give the path of a spec TOML file")
-    spec = load_spec(spec_path)
-    result = apply_files(args.model, args.files, spec=spec, masses=args.mass, out=args.out, workers=args.workers,
+    spec = load_spec(bundled_or_path(args.spec, folder="specs", suffix=".toml",
+                                     hint="give the path of a spec TOML file"))
+    files = [bundled_or_path(name, suffix=".root", hint="give the path of a ROOT file")
+             for name in args.files]
+    result = apply_files(args.model, files, spec=spec, masses=args.mass, out=args.out, workers=args.workers,
                          scheduler=args.scheduler, backend=args.backend, bins=args.bins, step=args.step,
                          progress=not args.quiet)
     for path in result.outputs.values():
@@ -220,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "tree of scores per file and merged score histograms (serial or on dask); exit status 1 "
                 "when some inputs failed (one line each), the others are still written")
     p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
-    p.add_argument("files", nargs="+", help="input ROOT files")
+    p.add_argument("files", nargs="+",
+                   help="input ROOT files, or a bundled sample's name: nanoaod_ttbar (CMS Open Data)")
     p.add_argument("--spec", required=True,
                    help="spec TOML (tree, features or [objects], cut, weight), or a shipped name: "
                         "nanoaod_hepmass, hepconditioning_events")

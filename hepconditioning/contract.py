@@ -20,11 +20,12 @@ These are plain frozen dataclasses with ``to_dict``/``from_dict`` for the model 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["INPUT_STATES", "Condition", "Feature", "TrainedOn"]
+__all__ = ["INPUT_STATES", "Condition", "Domain", "Feature", "TrainedOn"]
 
 INPUT_STATES = ("physical", "standardized")
 
@@ -40,6 +41,38 @@ class Feature:
 
     def to_dict(self) -> dict[str, str]:
         return {"name": self.name, "unit": self.unit, "definition": self.definition}
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The physical values of a condition: ``low``–``high``, each end open or closed."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+
+    def __contains__(self, value: float) -> bool:
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return math.isfinite(value) and above and below
+
+    def __str__(self) -> str:
+        def end(v: float) -> str:
+            return {math.pi: "π", -math.pi: "-π", math.inf: "∞", -math.inf: "-∞"}.get(v, f"{v:g}")
+
+        return f"{'(' if self.low_open else '['}{end(self.low)}, {end(self.high)}{')' if self.high_open else ']'}"
+
+
+# the physical domain of a condition, by unit: a mass or energy is positive, an angle is one
+# turn; ``DOMAINS_BY_NAME`` (checked first) narrows it for a named parameter
+DOMAINS_BY_UNIT: dict[str, Domain] = {
+    "GeV": Domain(0.0, math.inf, low_open=True, high_open=True),
+    "TeV": Domain(0.0, math.inf, low_open=True, high_open=True),
+    "MeV": Domain(0.0, math.inf, low_open=True, high_open=True),
+    "rad": Domain(-math.pi, math.pi),
+}
+DOMAINS_BY_NAME: dict[str, Domain] = {}
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,28 @@ class Condition:
         rng = data.get("range")
         return cls(str(data["name"]), str(data.get("unit", "")), tuple(float(p) for p in data.get("points", ())),
                    None if rng is None else (float(rng[0]), float(rng[1])))
+
+    @property
+    def domain(self) -> Domain:
+        """Its physical values (:data:`DOMAINS_BY_NAME`, else by unit; any finite value otherwise):
+        a mass in GeV is positive, an angle in rad lies in [-π, π]."""
+        return DOMAINS_BY_NAME.get(self.name) or DOMAINS_BY_UNIT.get(self.unit) or Domain()
+
+    def check(self, values: Sequence[float]) -> None:
+        """Raise ``ValueError`` naming the first value outside :attr:`domain` (NaN and ±inf included).
+
+        Example:
+            >>> Condition("mass", "GeV").check([500.0, -500.0])
+            Traceback (most recent call last):
+            ...
+            ValueError: mass -500 GeV is outside its physical domain; give values in (0, ∞) GeV
+        """
+        for value in values:
+            if float(value) not in self.domain:
+                unit = f" {self.unit}" if self.unit else ""
+                what = "outside its physical domain" if math.isfinite(value) else "not a finite number"
+                raise ValueError(f"{self.name} {float(value):g}{unit} is {what}; give values in "
+                                 f"{self.domain}{unit}")
 
     def trained(self, points: Sequence[float]) -> Condition:
         """This condition with the trained ``points`` and their range recorded."""

@@ -247,7 +247,7 @@ def evaluate_features(spec: ApplySpec, arrays: Any) -> tuple[np.ndarray, np.ndar
                     key = arrays[f"_hc_s{i}"]
                     values = values[ak.argsort(key, axis=1, ascending=feature.ascending, stable=True)]
                 padded = ak.fill_none(ak.pad_none(values, int(feature.leading), axis=1, clip=True), feature.pad)
-                columns.append(np.asarray(ak.to_numpy(padded), dtype=np.float64).reshape(n, -1))
+                columns.append(np.asarray(ak.to_numpy(padded), dtype=np.float64).reshape(n, int(feature.leading)))
         x = np.concatenate(columns, axis=1) if columns else np.zeros((n, 0))
         if spec.standardized == "hepmass":
             from hepconditioning.datasets.hepmass import unstandardize
