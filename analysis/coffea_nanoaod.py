@@ -99,7 +99,7 @@ def normalized(output: dict[str, Any], *, luminosity: float | None = None,
         raise ValueError(f"luminosity and cross section must be positive, got {luminosity:g} fb^-1, "
                          f"{cross_section:g} pb")
     scale = cross_section * 1000.0 * luminosity / output["sumw"]  # pb × fb⁻¹ = 1000 events
-    return output["scores"] * scale, f"events / bin ({luminosity:g} fb$^{{-1}}$, σ = {cross_section:g} pb)"
+    return output["scores"] * scale, f"events / bin ({luminosity:g} fb$^{{-1}}$)"
 
 
 def draw(output: dict[str, Any], ax: Any, *, luminosity: float | None = None,
@@ -115,28 +115,32 @@ def draw(output: dict[str, Any], ax: Any, *, luminosity: float | None = None,
         values, variances = one.values(), one.variances()
         yerr = np.where(values != 0, np.sqrt(variances), 0.0)
         artists += mplhep.histplot(values, one.axes[0].edges, yerr=yerr, ax=ax, label=f"m = {mass} GeV")
-    ax.set_xlabel("signal probability (AffinePNN/pNN score)")
+    ax.set_xlabel("signal probability (model score)")
     ax.set_ylabel(ylabel)
-    ax.legend(title=f"{output['selected']} of {output['entries']} events")
-    mplhep.cms.text("Open Data", ax=ax)
+    ax.legend(title=f"tt̄: {output['selected']} of {output['entries']} events", fontsize="small",
+              title_fontsize="small", loc="upper left")
     return artists
 
 
 def figure(output: dict[str, Any], path: str | Path, *, luminosity: float | None = None,
            cross_section: float = TTBAR_CROSS_SECTION) -> Path:
-    """:func:`draw` into a PNG at ``path`` (its directory is created)."""
+    """:func:`draw` into a figure at ``path`` (its directory is created), CMS style, CMS Open Data
+    label at √s = 13 TeV (the luminosity, when given, in the y label)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    draw(output, ax, luminosity=luminosity, cross_section=cross_section)
+    from hepconditioning.plotting import FigureLabel, draw_label, hep_style, save_figure
+
+    label = FigureLabel(style="CMS", experiment="CMS", text="Open Data", com=13.0)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    with hep_style(label.style):
+        fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+        draw(output, ax, luminosity=luminosity, cross_section=cross_section)
+        draw_label(ax, label)
+        return save_figure(fig, path, dpi=120, close=True)
 
 
 def main() -> None:

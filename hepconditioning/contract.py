@@ -10,6 +10,11 @@ dataclasses need no torch):
   the ordered input :class:`Feature` list and the trained condition points and range;
 - ``standardizer`` — the input standardization module (raw features in, network inputs out).
 
+``TrainedOn.inputs`` records the state of the features the model was trained on:
+``"physical"`` (GeV, rad, counts: the model's own standardization turns them into network
+inputs) or ``"standardized"`` (already zero mean and unit variance per feature, e.g. the
+HEPMASS CSV layout ``f0 … f26``). ``apply`` refuses inputs in the other state.
+
 These are plain frozen dataclasses with ``to_dict``/``from_dict`` for the model file.
 """
 
@@ -20,7 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Condition", "Domain", "Feature", "TrainedOn"]
+__all__ = ["INPUT_STATES", "Condition", "Domain", "Feature", "TrainedOn"]
+
+INPUT_STATES = ("physical", "standardized")
 
 
 @dataclass(frozen=True)
@@ -120,12 +127,18 @@ class Condition:
 class TrainedOn:
     """What a model was trained on: the ordered ``features``, the ``condition`` (with its
     trained points and range; ``None`` for a model that takes no condition), and the training
-    ``seed`` and torch ``threads`` (same machine, seed and threads → bit-identical weights)."""
+    ``seed`` and torch ``threads`` (same machine, seed and threads → bit-identical weights),
+    and the state of the trained ``inputs`` (:data:`INPUT_STATES`; ``None``: not recorded)."""
 
     features: tuple[Feature, ...]
     condition: Condition | None = field(default=None)
     seed: int | None = None
     threads: int | None = None
+    inputs: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.inputs is not None and self.inputs not in INPUT_STATES:
+            raise ValueError(f"TrainedOn.inputs must be one of {INPUT_STATES} or None, got {self.inputs!r}")
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -134,12 +147,12 @@ class TrainedOn:
     @classmethod
     def from_events(cls, events: Any, *, condition: Condition | None,
                     features: Sequence[Feature] | None = None, seed: int | None = None,
-                    threads: int | None = None) -> TrainedOn:
+                    threads: int | None = None, inputs: str | None = None) -> TrainedOn:
         """From training ``Events``: their feature names (or ``features`` with units and
         definitions, same names in the same order) and their condition points."""
         points = events.mass_points.tolist() if condition is not None else []
         record = cls(tuple(Feature(n) for n in events.feature_names),
-                     condition.trained(points) if condition is not None else None, seed, threads)
+                     condition.trained(points) if condition is not None else None, seed, threads, inputs)
         return record if features is None else record.with_features(features)
 
     def with_features(self, features: Sequence[Feature]) -> TrainedOn:
@@ -148,15 +161,23 @@ class TrainedOn:
         if tuple(f.name for f in feats) != self.feature_names:
             raise ValueError(f"feature definitions {[f.name for f in feats][:6]}... do not match the "
                              f"training features {list(self.feature_names)[:6]}...; give them in the same order")
+        units = sorted({f.unit for f in feats if f.unit})
+        if self.inputs == "standardized" and units:
+            raise ValueError(
+                f"the feature definitions give physical units ({', '.join(units)}) but the model was "
+                "trained on standardized features (zero mean, unit variance per feature, e.g. the "
+                "HEPMASS CSV layout); train on physical values (datasets.hepmass.physical(events); fit "
+                "standardizes them itself) or save the definitions without units")
         return replace(self, features=feats)
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": [f.to_dict() for f in self.features],
                 "condition": None if self.condition is None else self.condition.to_dict(),
-                "seed": self.seed, "threads": self.threads}
+                "seed": self.seed, "threads": self.threads, "inputs": self.inputs}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TrainedOn:
         cond = data.get("condition")
         return cls(tuple(Feature(**f) for f in data["features"]),
-                   None if cond is None else Condition.from_dict(cond), data.get("seed"), data.get("threads"))
+                   None if cond is None else Condition.from_dict(cond), data.get("seed"), data.get("threads"),
+                   data.get("inputs"))

@@ -16,6 +16,7 @@ from hepconditioning.datasets.hepmass import FEATURES, load_hepmass, physical, w
 from hepconditioning.errors import ConfigError
 from hepconditioning.io import read_events
 from hepconditioning.io.bundled import bundled_path
+from hepconditioning.io.root import write_root
 from hepconditioning.io.root.spec import Count, Jagged
 from hepconditioning.nn import AffinePNN
 from hepconditioning.training import TrainConfig, fit, load_model, save_model
@@ -150,6 +151,47 @@ def test_onnx_backend_equals_torch(setup, tmp_path):
     b = _read(tmp_path / "onnx" / "sample2_scores.root")
     for key in ("score_500", "score_1000", "score_1500"):
         np.testing.assert_allclose(b[key], a[key], atol=1e-5)
+
+
+def _standardized_model(path):
+    """The README tour's model: trained on the stored (standardized) HEPMASS layout f0 … f26."""
+    train = load_hepmass("generated", n_events=2000, split="train", seed=2)
+    model = AffinePNN(27, widths=(8,), dropout=0.0)
+    fit(model, train, validation=train[:400], config=TrainConfig(epochs=1, batch_size=256), progress=False)
+    assert model.trained_on.inputs == "standardized"
+    return save_model(path, model)
+
+
+def test_a_model_trained_on_standardized_features_refuses_physical_inputs(setup, tmp_path, capsys):
+    """The README tour's model applied with the NanoAOD spec (physical features): one clear error,
+    exit status 2, nothing written; undeclared physical branches are measured and refused."""
+    _, files, _ = setup
+    tour = _standardized_model(tmp_path / "tour.pt")
+    out = tmp_path / "scores"
+    argv = ["apply", str(tour), str(files[0]), "--spec", "nanoaod_hepmass", "--mass", "500", "--out", str(out),
+            "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "trained on standardized features but the spec gives physical" in err[0]
+    assert not out.exists()
+    physical_file = tmp_path / "physical.root"
+    events = physical(read_events(files[0]))
+    write_root(physical_file, trees={"events": {name: events.x[:, i] for i, name in enumerate(events.feature_names)}})
+    plain = ApplySpec("events", features=[f"f{i}" for i in range(27)])
+    result = apply_files(tour, [physical_file], spec=plain, masses=MASSES, out=tmp_path / "m", progress=False)
+    assert "gives physical features" in result.failed[str(physical_file)]
+    assert apply_files(tour, [files[0]], spec=plain, masses=MASSES, out=tmp_path / "s", progress=False).failed == {}
+
+
+def test_a_model_trained_on_physical_features_refuses_standardized_inputs(setup, tmp_path):
+    model_path, files, _ = setup
+    plain = ApplySpec("events", features=[f"f{i}" for i in range(27)])  # stored standardized, not converted
+    result = apply_files(model_path, [files[0]], spec=plain, masses=MASSES, out=tmp_path, progress=False)
+    assert "trained on physical features but entries 0–" in result.failed[str(files[0])]
+    assert "gives standardized features" in result.failed[str(files[0])]
+    declared = ApplySpec("events", features=[f"f{i}" for i in range(27)], inputs="standardized")
+    with pytest.raises(ValueError, match="trained on physical features but the spec gives standardized"):
+        apply_files(model_path, [files[0]], spec=declared, masses=MASSES, out=tmp_path, progress=False)
 
 
 @pytest.mark.parametrize("mass", ["nan", "-500", "0", "inf"])

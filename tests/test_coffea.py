@@ -66,7 +66,7 @@ def test_processor_on_cms_nanoaod_with_the_dask_executor(model_path, reference_d
     assert label == "fraction of generated events / bin" and abs(fraction.values()).sum(axis=1).max() <= 1.0
     events, label = script.normalized(output, luminosity=10.0)
     np.testing.assert_allclose(events.values(), h.values() * 831.76 * 1e4 / sumw)
-    assert "10 fb" in label
+    assert label.startswith("events / bin")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()

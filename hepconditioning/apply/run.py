@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from hepconditioning.apply.spec import ApplySpec, evaluate_features
+from hepconditioning.apply.state import check_input_state, measured_state
 from hepconditioning.contract import Condition
 
 __all__ = ["SENTINEL", "ApplyResult", "apply_files", "hypothesis_branch", "score_chunk"]
@@ -96,6 +97,10 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
         arrays = find_tree(file, spec.tree, Path(path)).arrays(list(expressions), aliases=aliases, entry_start=start,
                                                                entry_stop=stop, library="ak")
     x, selected = evaluate_features(spec, arrays)
+    trained = getattr(getattr(scorer, "trained_on", None), "inputs", None)
+    scale = _input_scale(scorer, x.shape[1])
+    check_input_state(trained, measured_state(x[selected], scale), model=repr(model_path),
+                      how=f"entries {start}–{stop} of {path!r} (measured: means and widths of the features)")
     n, k = len(selected), len(masses)
     weight = np.ones(n) if not spec.weight else np.asarray(arrays["_hc_weight"], dtype=np.float64)
     scores = np.full((n, k), SENTINEL, dtype=np.float32)
@@ -108,6 +113,14 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     sumw = np.stack([np.histogram(scores[selected, j], edges, weights=w)[0] for j in range(k)])
     sumw2 = np.stack([np.histogram(scores[selected, j], edges, weights=w * w)[0] for j in range(k)])
     return Chunk(scores, selected, sumw, sumw2)
+
+
+def _input_scale(scorer: Any, n_features: int) -> np.ndarray:
+    """The model's standardization widths (ones when it holds none)."""
+    standardizer = getattr(scorer, "standardizer", None)
+    if standardizer is not None and hasattr(standardizer, "standardizer"):
+        return standardizer.standardizer().scale
+    return np.ones(n_features)
 
 
 @contextlib.contextmanager
@@ -209,6 +222,8 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
     if loaded.trained_on is not None and names is not None and loaded.trained_on.feature_names != names:
         raise ValueError(f"the spec builds features {list(names)[:6]}... but the model was trained on "
                          f"{list(loaded.trained_on.feature_names)[:6]}...; give the features in the model's order")
+    if loaded.trained_on is not None:
+        check_input_state(loaded.trained_on.inputs, spec.state, model=repr(str(model_path)), how="the spec")
     getattr(loaded, "condition", Condition()).check(values)  # NaN, a negative mass: refused
     loaded.predict(np.zeros((0, loaded.n_features)), hypotheses=values)  # ExtrapolationWarning, once
     out = Path(out)
