@@ -1,14 +1,22 @@
 """Background mass assignment and balanced mini-batches ([Anzalone22], arXiv:2202.00424, sec. 4).
 
 A conditioned network needs a value of the physics parameter ``m`` for *background* events too.
-:func:`background_mass` draws it, either
+:func:`background_mass` draws it from the set ``M`` of the *training signal's distinct* mass
+values (or a pool given explicitly), either
 
-- ``"identical"``: from the signal mass points with the signal's frequencies, or
+- ``"identical"``: a point of ``M``, every point with the same probability, or
 - ``"uniform"``: uniformly on ``[min M, max M]``;
 
 and the training loop either draws once (``"fixed"``) or redraws every epoch (``"sampled"``,
 :func:`background_mass` with ``epoch=``; no copy of the data set: only the ``(N,)`` mass array
-changes).
+changes). This is the scheme of the reference implementation of [Anzalone22]
+(github.com/Luca96/affine-parametric-networks, ``script/hep/data.py``: background masses
+``gen.choice(np.sort(signal[mA].unique()))``, redrawn for every batch): with signal points
+left out of training (HEPMASS-IMB without 750/1000/1250 GeV) ``M = {500, 1500}`` and background
+never carries a left-out mass. Redrawing per epoch is the same distribution as per batch
+whenever a background event appears at most once per epoch (every balance mode here, as long
+as the background share of the batches does not exceed the background's size): each time an
+event is seen it carries a fresh, independent draw.
 
 :class:`BalancedBatchSampler` yields index batches with an exact composition per batch:
 
@@ -45,11 +53,12 @@ def background_mass(events: Events, *, distribution: str = "identical", seed: in
     """Mass array ``(N,)`` (GeV): signal masses kept, background masses drawn.
 
     Args:
-        events: labelled events; the signal mass values define ``M``.
-        distribution: ``"identical"`` (draw a signal event's mass: the signal mass points with
-            their frequencies) or ``"uniform"`` (``U[min M, max M]``).
+        events: labelled events; the distinct signal mass values define ``M``.
+        distribution: ``"identical"`` (a point of ``M``, equal frequencies, whatever the
+            signal's own frequencies) or ``"uniform"`` (``U[min M, max M]``).
         seed, epoch: the draw depends on ``(seed, epoch)`` only.
-        mass_points: use these points (equal frequencies) instead of the signal's.
+        mass_points: draw from this pool instead (each *entry* equally likely, so repeated
+            values weigh more: pass the signal's mass column to follow its frequencies).
     """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"unknown background mass distribution {distribution!r}; choose one of {DISTRIBUTIONS}")
@@ -57,7 +66,7 @@ def background_mass(events: Events, *, distribution: str = "identical", seed: in
     if mass_points is not None:
         pool = np.asarray(mass_points, dtype=np.float32).reshape(-1)
     else:
-        pool = events.mass[signal]
+        pool = np.unique(events.mass[signal])
     if pool.size == 0:
         raise ValueError("cannot assign a background mass: the events hold no signal (no mass points)")
     rng = np.random.default_rng([seed, epoch, 0x6D])

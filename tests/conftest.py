@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -8,17 +7,15 @@ import pytest
 
 from hepconditioning import Events
 
-# ../shared/data beside the project; HEPCONDITIONING_SHARED_DATA points elsewhere (e.g. from a worktree)
-SHARED_DATA = Path(os.environ.get("HEPCONDITIONING_SHARED_DATA")
-                   or Path(__file__).resolve().parents[1].parent / "shared" / "data")
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
-def shared_data() -> Path:
-    """The reference ROOT files in ../shared/data (skips when absent)."""
-    if not (SHARED_DATA / "uproot-HZZ.root").exists():
-        pytest.skip(f"reference files not found at {SHARED_DATA} (../shared/data beside the project)")
-    return SHARED_DATA
+def reference_data() -> Path:
+    """``data/``: the bundled ROOT files (``uproot-HZZ.root``, ``uproot-Zmumu.root``,
+    ``nanoaod_ttbar.root``; data cards beside them). They ship with the project, so no test
+    needs anything beside the checkout and none skips for a missing file."""
+    return DATA
 
 
 @pytest.fixture

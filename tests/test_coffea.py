@@ -42,12 +42,12 @@ def test_wrapper_equals_predict(model_path):
     np.testing.assert_allclose(ak.to_numpy(wrapper(records, 750.0)), model.predict(x, mass=750.0), atol=1e-6)
 
 
-def test_processor_on_cms_nanoaod_with_the_dask_executor(model_path, shared_data, tmp_path):
+def test_processor_on_cms_nanoaod_with_the_dask_executor(model_path, reference_data, tmp_path):
     spec = importlib.util.spec_from_file_location("coffea_nanoaod", SCRIPT)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    nano = shared_data / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
-    output = script.run(model_path, [nano], workers=2, jet_pt_min=15.0, chunksize=120)
+    assert reference_data / "nanoaod_ttbar.root" == script.NANOAOD  # the default input ships
+    output = script.run(model_path, [script.NANOAOD], workers=2, jet_pt_min=15.0, chunksize=120)
     assert output["entries"] == 200 and output["selected"] > 0
     h = output["scores"]
     assert [int(m) for m in h.axes["mass"]] == [int(m) for m in MASSES]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import uproot
@@ -9,6 +11,7 @@ import uproot
 from hepconditioning.errors import CorruptFileError, MissingColumnError
 from hepconditioning.io import (
     DEFAULT_COMPRESSION,
+    bundled_or_path,
     bundled_path,
     csv_writer,
     file_format,
@@ -70,3 +73,15 @@ def test_bundled_path():
     assert bundled_path("demo.toml").name == "demo.toml"
     with pytest.raises(FileNotFoundError, match=r"'nothing.toml' not found .*; do this instead"):
         bundled_path("nothing.toml", hint="do this instead")
+
+
+def test_bundled_or_path_names_and_paths(tmp_path, monkeypatch):
+    assert bundled_or_path("nanoaod_ttbar", suffix=".root", hint="") == bundled_path("nanoaod_ttbar.root")
+    spec = bundled_or_path("nanoaod_hepmass", folder="specs", suffix=".toml", hint="")
+    assert spec == bundled_path("specs/nanoaod_hepmass.toml")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nanoaod_ttbar").write_text("mine")  # a file of the user's wins over the bundled name
+    assert bundled_or_path("nanoaod_ttbar", suffix=".root", hint="") == Path("nanoaod_ttbar")
+    assert bundled_or_path("missing.root", suffix=".root", hint="") == Path("missing.root")
+    with pytest.raises(FileNotFoundError, match=r"'nanoaod_tbar.root' not found .*; give a path"):
+        bundled_or_path("nanoaod_tbar", suffix=".root", hint="give a path")

@@ -32,8 +32,8 @@ def _leading(lists: list[list[float]], k: int, pad: float) -> np.ndarray:
 
 
 # -- reading the reference files -----------------------------------------------------------
-def test_hzz_jagged_leading_two_against_uproot(shared_data):
-    path = shared_data / "uproot-HZZ.root"
+def test_hzz_jagged_leading_two_against_uproot(reference_data):
+    path = reference_data / "uproot-HZZ.root"
     spec = RootSpec(
         "events",
         [Jagged("Jet_Px", leading=2, pad=-999.0), Jagged("Jet_E", leading=2, pad=-999.0),
@@ -54,8 +54,8 @@ def test_hzz_jagged_leading_two_against_uproot(shared_data):
     assert (events.labels == 1).all() and (events.mass == 125).all()
 
 
-def test_hzz_cut_and_sorted_leading_muons(shared_data):
-    path = shared_data / "uproot-HZZ.root"
+def test_hzz_cut_and_sorted_leading_muons(reference_data):
+    path = reference_data / "uproot-HZZ.root"
     spec = RootSpec("events", {"mu_E": Jagged("Muon_E", leading=2), "mu_px": Jagged("Muon_Px", leading=2,
                                                                                         sort_by="Muon_E")},
                     label=0, process=3, cut="NMuon >= 2")
@@ -75,8 +75,8 @@ def test_hzz_cut_and_sorted_leading_muons(shared_data):
     assert (events.process == 3).all() and (events.labels == 0).all()
 
 
-def test_zmumu_flat_spec_and_dimuon_mass(shared_data):
-    path = shared_data / "uproot-Zmumu.root"
+def test_zmumu_flat_spec_and_dimuon_mass(reference_data):
+    path = reference_data / "uproot-Zmumu.root"
     branches = ["E1", "px1", "py1", "pz1", "E2", "px2", "py2", "pz2"]
     spec = RootSpec("events", [*branches, Expr("sqrt(px1**2 + py1**2)", name="pt1_xy")],
                     label=1, mass=91.1876, columns={"M": "M", "run": "Run"})
@@ -99,8 +99,8 @@ def test_zmumu_flat_spec_and_dimuon_mass(shared_data):
     assert 85 < np.median(events.column("M")) < 95  # the Z peak
 
 
-def test_spec_expression_symbols_follow_uproot(shared_data):
-    path = shared_data / "uproot-HZZ.root"
+def test_spec_expression_symbols_follow_uproot(reference_data):
+    path = reference_data / "uproot-HZZ.root"
     spec = RootSpec("events", {"met": "hypot(MET_px, MET_py)", "w": 'get("EventWeight") * 2'},
                     label="where(NMuon >= 2, 1, 0)")
     events = read_root(path, spec)
@@ -199,8 +199,8 @@ def test_read_root_tree_in_directory_with_fixed_size_arrays(tmp_path):
 
 
 # -- bad inputs: each names the problem and leaves no file behind --------------------------
-def test_missing_branch_suggests_names_and_names_file(shared_data, tmp_path):
-    path = shared_data / "uproot-HZZ.root"
+def test_missing_branch_suggests_names_and_names_file(reference_data, tmp_path):
+    path = reference_data / "uproot-HZZ.root"
     for spec in (RootSpec("events", [Jagged("jet_px", leading=2)], label=1),
                  RootSpec("events", ["MET_px"], label=1, weight="sqrt(jet_px)"),
                  RootSpec("events", ["MET_px"], label=1, cut="NJet > 1 & jet_px > 0")):
@@ -212,16 +212,16 @@ def test_missing_branch_suggests_names_and_names_file(shared_data, tmp_path):
     _only(tmp_path)
 
 
-def test_jagged_feature_needs_explicit_reduction(shared_data):
+def test_jagged_feature_needs_explicit_reduction(reference_data):
     with pytest.raises(ValueError, match=r"'Jet_Px' .* variable number .* Jagged\('Jet_Px', leading=k"):
-        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", ["Jet_Px"], label=1))
+        read_root(reference_data / "uproot-HZZ.root", RootSpec("events", ["Jet_Px"], label=1))
     with pytest.raises(ValueError, match="not a list of objects"):
-        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", [Count("MET_px")], label=1))
+        read_root(reference_data / "uproot-HZZ.root", RootSpec("events", [Count("MET_px")], label=1))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "junk", "empty"])
-def test_corrupt_root_file(shared_data, tmp_path, damage):
-    data = (shared_data / "uproot-HZZ.root").read_bytes()
+def test_corrupt_root_file(reference_data, tmp_path, damage):
+    data = (reference_data / "uproot-HZZ.root").read_bytes()
     bad = tmp_path / "bad.root"
     bad.write_bytes({"truncated": data[: len(data) // 2], "junk": b"not a root file" * 50,
                      "empty": b""}[damage])
@@ -230,12 +230,12 @@ def test_corrupt_root_file(shared_data, tmp_path, damage):
     _only(tmp_path, "bad.root")
 
 
-def test_empty_tree_and_empty_selection(shared_data, tmp_path):
+def test_empty_tree_and_empty_selection(reference_data, tmp_path):
     empty = write_root(tmp_path / "empty.root", trees={"events": {"a": np.zeros(0, np.float32)}})
     with pytest.raises(EmptyInputError, match=r"no events .* tree 'events' of '.*empty\.root'"):
         read_root(empty, RootSpec("events", ["a"], label=1))
     with pytest.raises(EmptyInputError, match=r"cut 'NJet > 100' selects none of the 2421 events"):
-        read_root(shared_data / "uproot-HZZ.root", RootSpec("events", ["MET_px"], label=1, cut="NJet > 100"))
+        read_root(reference_data / "uproot-HZZ.root", RootSpec("events", ["MET_px"], label=1, cut="NJet > 100"))
     _only(tmp_path, "empty.root")
 
 
@@ -262,9 +262,9 @@ def test_failed_write_leaves_no_file(tmp_path, toy_events):
     _only(tmp_path, "out.root")
 
 
-def test_read_events_rejects_foreign_tree(shared_data):
+def test_read_events_rejects_foreign_tree(reference_data):
     with pytest.raises(ValueError, match=r"not written by write_events.*read_root"):
-        read_events(shared_data / "uproot-HZZ.root")
+        read_events(reference_data / "uproot-HZZ.root")
 
 
 def test_events_written_with_unusual_feature_names(tmp_path):

@@ -19,15 +19,22 @@ def events() -> Events:
                   feature_names=["a", "b"], process=process)
 
 
-def test_identical_background_mass_follows_signal_frequencies(events: Events) -> None:
+def test_identical_background_mass_draws_distinct_signal_masses_equally(events: Events) -> None:
+    # the reference code of [Anzalone22]: gen.choice(np.sort(signal[mA].unique())), not the
+    # signal's frequencies (100/300/50 here)
     big = Events.concat([events] + [events.background] * 20)
     out = assign_background_mass(big, distribution="identical", seed=1)
     bkg = out.mass[out.labels == 0]
     assert set(np.unique(bkg)) == {500.0, 750.0, 1000.0}
     freq = np.array([np.mean(bkg == m) for m in (500.0, 750.0, 1000.0)])
-    np.testing.assert_allclose(freq, [100 / 450, 300 / 450, 50 / 450], atol=0.01)
+    np.testing.assert_allclose(freq, [1 / 3, 1 / 3, 1 / 3], atol=0.01)
     np.testing.assert_array_equal(out.mass[out.labels == 1], big.mass[big.labels == 1])
     np.testing.assert_array_equal(out.x, big.x)
+    # a pool with repeats weighs its entries: the signal column follows the signal frequencies
+    column = big.mass[big.labels == 1]
+    bkg = background_mass(big, seed=1, mass_points=column)[big.labels == 0]
+    freq = np.array([np.mean(bkg == m) for m in (500.0, 750.0, 1000.0)])
+    np.testing.assert_allclose(freq, [100 / 450, 300 / 450, 50 / 450], atol=0.01)
 
 
 def test_uniform_background_mass_range_and_epochs(events: Events) -> None:

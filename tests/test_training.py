@@ -262,12 +262,9 @@ def test_parameter_drawn_per_batch_with_soft_targets() -> None:
 
 
 def test_bundled_hepmass_short_training() -> None:
-    try:
-        from hepconditioning.datasets.hepmass.loading import load_hepmass
+    from hepconditioning.datasets.hepmass.loading import load_hepmass
 
-        train, validation = load_hepmass("bundled", split="train"), load_hepmass("bundled", split="validation")
-    except (ImportError, FileNotFoundError) as err:
-        pytest.skip(f"bundled HEPMASS sample not available: {err}")
+    train, validation = load_hepmass("bundled", split="train"), load_hepmass("bundled", split="validation")
     torch.manual_seed(0)
     model = AffinePNN(train.n_features)
     config = TrainConfig(epochs=2, batch_size=512, learning_rate=1e-3, threads=1, seed=1)
@@ -296,3 +293,87 @@ def test_background_mass_points_cover_signal_points_left_out() -> None:
         TrainConfig(background_mass_points=["a"])
     with pytest.raises(ConfigError, match="background_mass_points"):
         TrainConfig(background_mass_points=[])
+
+
+def test_fit_owns_the_input_standardization(data: tuple[Events, Events]) -> None:
+    """By default fit() fits the standardization on the training split (unweighted) and holds it
+    in the model; a standardization set by the caller is kept; standardize=False opts out."""
+    from hepconditioning import Standardizer
+
+    train, validation = data
+    raw = train.replace(x=train.x * 100 + 50)  # physical-looking units
+    model = AffinePNN(6, widths=WIDTHS, seed=1)
+    fit(model, raw, validation=validation.replace(x=validation.x * 100 + 50), config=small(epochs=1), progress=False)
+    fitted, expected = model.standardizer.standardizer(), Standardizer.fit(raw)
+    np.testing.assert_allclose(fitted.center, expected.center, rtol=1e-6)
+    np.testing.assert_allclose(fitted.scale, expected.scale, rtol=1e-6)
+    assert model.trained_on.inputs == "physical"
+    own = Standardizer(np.zeros(6), np.full(6, 2.0), clip=5.0)
+    kept = AffinePNN(6, widths=WIDTHS, seed=1)
+    kept.set_standardizer(own)
+    fit(kept, train, validation=validation, config=small(epochs=1), progress=False)
+    np.testing.assert_array_equal(kept.standardizer.standardizer().scale, own.scale)
+    plain = AffinePNN(6, widths=WIDTHS, seed=1)
+    fit(plain, train, validation=validation, config=small(epochs=1, standardize=False), progress=False)
+    assert plain.standardizer.standardizer().is_identity
+    with pytest.raises(ConfigError, match="unknown training option 'standardise'; did you mean 'standardize'"):
+        TrainConfig.from_dict({"standardise": False})
+
+
+def test_default_background_pool_is_the_training_signals_distinct_masses() -> None:
+    # the reference of [Anzalone22] (script/hep/data.py): choice(unique(signal mA)), equal
+    # frequencies, whatever the signal's own frequencies (here 10:1, as in HEPMASS-IMB)
+    from hepconditioning.training import BatchSource
+
+    events = hepmass_like(20_000, seed=6)
+    keep = (events.labels == 0) | (events.mass == 500.0) | ((events.mass == 1500.0) & (np.arange(len(events)) % 10 == 0))
+    events = events[keep]
+    background = BatchSource(events, TrainConfig(batch_size=256)).mass.numpy()[events.labels == 0]
+    assert set(np.unique(background).tolist()) == {500.0, 1500.0}
+    assert abs(np.mean(background == 1500.0) - 0.5) < 0.02
+
+
+def test_l2_groups_penalize_only_the_named_modules(data: tuple[Events, Events]) -> None:
+    from hepconditioning.training.loop import _optimizer
+
+    train, validation = data
+    model = AffinePNN(6, widths=WIDTHS, seed=3)
+    config = small(epochs=1, l2_groups={"dense": [1e-4, 1e-5]})
+    assert config.to_dict()["l2_groups"] == {"dense": [1e-4, 1e-5]}
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    assert hash(TrainConfig.from_dict(config.to_dict())) == hash(config)
+    history = fit(model, train, validation=validation, config=config, progress=False)
+    expected = sum(float((p * p).sum().detach()) * (1e-5 if name.endswith("bias") else 1e-4)
+                   for name, p in model.named_parameters() if name.startswith("dense."))
+    assert history.l2_penalty[-1] == pytest.approx(expected, rel=1e-5)
+    optimizer = _optimizer(model, config)
+    assert {g["eps"] for g in optimizer.param_groups} == {1e-7}  # Keras' Adam ε, the reference's
+    # with a zero loss gradient only the decay moves a parameter: the Dense layers shrink, the
+    # conditioning maps and the output layer stay where they are
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    for p in model.parameters():
+        p.grad = torch.zeros_like(p)
+    optimizer.step()
+    for name, p in model.named_parameters():
+        moved = not torch.equal(p.detach(), before[name])
+        assert moved == (name.startswith("dense.") and bool(before[name].abs().sum() > 0)), name
+    with pytest.raises(ConfigError, match="conditionings"):
+        fit(model, train, validation=validation, config=small(l2_groups={"affine": [1e-4, 0]}), progress=False)
+    for bad in ({"dense": [1e-4]}, {"dense": [-1.0, 0.0]}, [1e-4, 1e-5]):
+        with pytest.raises(ConfigError, match="l2_groups"):
+            TrainConfig(l2_groups=bad)
+
+
+def test_keras_initialization_trains_only_without_l2_on_the_affine_maps() -> None:
+    # c_s = 0 (scale_init=0, the reference's Keras start): L2 on the conditioning maps holds the
+    # AffinePNN at a constant output; L2 on the hidden Dense layers only (the reference) trains
+    from hepconditioning.datasets.hepmass import load_hepmass
+
+    train, validation = load_hepmass("bundled", split="train"), load_hepmass("bundled", split="validation")
+    auc = {}
+    for name, options in (("everywhere", {}), ("dense", {"l2_groups": {"dense": (1e-4, 1e-5)}})):
+        config = TrainConfig(epochs=4, batch_size=512, learning_rate=1e-3, threads=1, seed=1, **options)
+        history = fit(AffinePNN(train.n_features, scale_init=0.0), train, validation=validation, config=config,
+                      progress=False)
+        auc[name] = max(history.val_auc)
+    assert auc["everywhere"] < 0.6 < 0.85 < auc["dense"], auc

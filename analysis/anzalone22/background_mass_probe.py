@@ -10,9 +10,10 @@ and prints the AUC at the five masses and the mean background score vs m_WWbb at
 
 - ``identical``: drawn from the training signal's masses with its frequencies (the package's
   default before the fix: 99.4 % of the background at 500 GeV, 0.6 % at 1500);
-- ``points``: the training signal's mass points {500, 1500}, equal frequencies;
-- ``five``: all five HEPMASS points, equal frequencies, redrawn every epoch (the fix,
-  ``TrainConfig(background_mass_points=...)``);
+- ``points``: the training signal's mass points {500, 1500}, equal frequencies (the reference
+  implementation's scheme, ``TrainConfig``'s default since issue 19);
+- ``five``: all five HEPMASS points, equal frequencies, redrawn every epoch (the five-point
+  pool, ``TrainConfig(background_mass_points=...)``);
 - ``column``: the generated background's own mass column (uniform over the five points),
   fixed — what the real HEPMASS-IMB file holds.
 
@@ -68,7 +69,8 @@ class Source(BatchSource):
         elif self.mode == "column":  # real IMB: the original HEPMASS mass column (five points), fixed
             m = self.events.mass
         else:
-            m = background_mass(self.events, seed=self.config.seed, epoch=epoch)
+            m = background_mass(self.events, seed=self.config.seed, epoch=epoch,
+                                mass_points=self.events.mass[self.events.labels == 1])  # IMB frequencies
         self.mass.copy_(torch.from_numpy(np.ascontiguousarray(m)))
 
 out = {}

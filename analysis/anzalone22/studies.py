@@ -5,23 +5,22 @@ training set it sees (HEPMASS stand-in or HEPMASS-IMB, which signal mass points)
 training options (balance, background mass distribution and sampling). The specs of one
 study share their data, so the runner builds each data set once.
 
-Choices the paper leaves open, stated once here:
-
-- background mass: drawn from *all five* HEPMASS mass points with equal frequencies
-  (``background_mass_points``), also when signal points are left out of training — the real
-  HEPMASS(-IMB) background keeps its original mass column, uniform over the five points, and
-  the reference code draws from the unique mass values (not the signal's IMB frequencies).
-  Drawn from the IMB signal frequencies, 99.4 % of the background sits at 500 GeV in Table 4
-  and the pNN's AUC at 750 GeV drops to ~15 % (docs/results.md, "750 GeV").
-- "linear pNN": the mass enters every layer linearly as a learned shift h + W m (biasing
-  conditioning of [Anzalone22] §3), the simplest conditioning beyond the input concatenation.
-- Fig. 14c: the Table 4 networks plus the "full"-balanced pNN and AffinePNN, AUC vs mass
-  including the continuous masses 625/875/1125/1375 GeV (generated signal).
+Training scheme of the reference implementation (github.com/Luca96/affine-parametric-networks,
+``script/hep/data.py``, Table 4 checkpoints), set by ``TrainConfig`` and the run cards:
+background masses drawn from the *training signal's distinct* masses, equal frequencies,
+redrawn as training goes (Table 4: {500, 1500}, never a left-out mass;
+``background_pool = "five_points"`` draws from all five HEPMASS points instead, putting
+background-only mass points into training, as this analysis did before issue 19); L2 only on
+the hidden Dense layers (1e-4 kernels, 1e-5 biases); Adam ε 1e-7; 25 epochs; AffinePNN with
+c_s = 0 (``scale_init=0``, Keras); mass input m/1000. Left open by the paper: the "linear
+pNN" is the biasing conditioning h + W m in every layer; Fig. 14c adds the "full"-balanced
+networks and the continuous masses 625/875/1125/1375 GeV (generated signal).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,8 @@ CONTINUOUS = (625.0, 875.0, 1125.0, 1375.0)
 MISSING = (750.0, 1000.0, 1250.0)
 CARDS = Path(__file__).resolve().parents[2] / "data" / "cards"
 STUDIES = ("table3", "table4", "table5", "fig14")
+POOLS = ("training_signal", "five_points")
+AFFINE = {"scale_init": 0.0}  # the reference's Keras initialization, c_s = 0
 
 # [Anzalone22] Table 4 (AUC %, HEPMASS-IMB without 750/1000/1250 GeV), quoted in issue 14
 PAPER_TABLE4 = {
@@ -99,6 +100,11 @@ class Spec:
     background_sampling: str = "sampled"
     seed: int = 0
     options: dict[str, Any] = field(default_factory=dict)
+    background_pool: str = "training_signal"
+
+    def __post_init__(self) -> None:
+        if self.background_pool not in POOLS:
+            raise ValueError(f"unknown background_pool {self.background_pool!r}; choose one of {POOLS}")
 
     @property
     def label(self) -> str:
@@ -106,9 +112,14 @@ class Spec:
 
     def train_config(self, scale: Scale) -> TrainConfig:
         options = dict(scale.training.items())
+        points = MASSES if self.background_pool == "five_points" else None
         return TrainConfig(**options, balance=self.balance, background_mass=self.background_mass,
-                           background_sampling=self.background_sampling, background_mass_points=MASSES,
+                           background_sampling=self.background_sampling, background_mass_points=points,
                            seed=self.seed)
+
+
+def _options(model: str) -> dict[str, Any]:
+    return dict(AFFINE) if model == "AffinePNN" else {}
 
 
 def _seeded(spec: Spec, seeds: tuple[int, ...]) -> list[Spec]:
@@ -125,14 +136,15 @@ def specs(study: str, scale: Scale) -> list[Spec]:
             for dist in ("identical", "uniform"):
                 for sampling in ("fixed", "sampled"):
                     rows.append(Spec(f"{tag}_{dist}_{sampling}", study, model, "hepmass",
-                                     background_mass=dist, background_sampling=sampling))
+                                     background_mass=dist, background_sampling=sampling,
+                                     options=_options(model)))
         return rows
     if study == "table5":
         rows = [Spec("single", study, "SingleNN", "imb"), Spec("individual", study, "IndividualNNs", "imb")]
         for model, tag in (("ParametricNN", "pNN"), ("AffinePNN", "AffinePNN")):
             for balance in ("none", "class", "full"):
                 name = tag if balance == "none" else f"{tag}_{balance}"
-                rows.append(Spec(name, study, model, "imb", balance=balance))
+                rows.append(Spec(name, study, model, "imb", balance=balance, options=_options(model)))
         return rows
     if study == "table4":
         kept = tuple(m for m in MASSES if m not in MISSING)
@@ -140,14 +152,16 @@ def specs(study: str, scale: Scale) -> list[Spec]:
         for model, tag in (("ParametricNN", "pNN"), ("AffinePNN", "AffinePNN")):
             for balance in ("none", "class", "full"):
                 name = tag if balance == "none" else f"{tag}_{balance}"
-                spec = Spec(name, study, model, "imb", train_masses=kept, balance=balance)
+                spec = Spec(name, study, model, "imb", train_masses=kept, balance=balance,
+                            options=_options(model))
                 rows += _seeded(spec, scale.seeds) if balance != "full" else [spec]
         return rows
     if study == "fig14":
         rows = []
         for kept in ((500.0, 1500.0), (750.0, 1250.0)):
             for model, tag in (("ParametricNN", "pNN"), ("AffinePNN", "AffinePNN")):
-                rows.append(Spec(f"{tag}_on_{kept[0]:g}_{kept[1]:g}", study, model, "hepmass", train_masses=kept))
+                rows.append(Spec(f"{tag}_on_{kept[0]:g}_{kept[1]:g}", study, model, "hepmass", train_masses=kept,
+                                 options=_options(model)))
         return rows
     raise ValueError(f"unknown study {study!r}; choose one of {STUDIES}")
 
@@ -167,7 +181,8 @@ class DataSets:
     def _get(self, key: str, build) -> Events:
         if key in self._cache:
             return self._cache[key]
-        path = self.cache / f"{self.scale.name}-{self.scale.data_seed}-{key}.npz" if self.cache else None
+        name = f"{self.scale.name}-{self.scale.data_seed}-{generator_digest()}-{key}.npz"
+        path = self.cache / name if self.cache else None
         if path is not None and path.exists():
             with np.load(path) as f:
                 events = Events(f["x"], f["mass"], f["labels"], f["weights"], process=f["process"],
@@ -218,6 +233,14 @@ class DataSets:
             counts = hepmass.imbalanced_counts(factor)
             n = s.imb_train / 2 + sum(c for m, c in counts.items() if m in spec.train_masses)
         return int(0.75 * n)
+
+
+def generator_digest() -> str:
+    """Short hash of the stand-in generator's source: cached samples follow generator changes."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(hepmass.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def mass_grid() -> np.ndarray:

@@ -337,10 +337,11 @@ def without_mass_points(events: Events, masses: Sequence[float], *, tolerance: f
     """``events`` without the signal generated at ``masses`` (GeV); background is kept.
 
     For the interpolation study of [Anzalone22] (Fig. 9, Table 4): train on the result,
-    evaluate at every mass point. Keep drawing the background masses from the *full* mass
-    grid (``TrainConfig(background_mass_points=...)``), as the real HEPMASS(-IMB) background
-    column does: background never seen at a missing mass makes the pNN's score there
-    meaningless (AUC below 50 % at 750 GeV on HEPMASS-IMB).
+    evaluate at every mass point. ``TrainConfig``'s default then draws the background masses
+    from the remaining signal points only, as the reference implementation of [Anzalone22]
+    does (its Table 4 networks never see background at 750/1000/1250 GeV);
+    ``TrainConfig(background_mass_points=...)`` with the full grid puts background-only mass
+    points into training instead.
     """
     if not isinstance(events, Events):
         raise TypeError(f"events must be an Events, got {type(events).__name__}")

@@ -14,7 +14,7 @@ This layer knows files only: it imports nothing above :mod:`hepconditioning.even
   missing trees ``MissingColumnError``), one atomic write (:func:`atomic_path`; streamed:
   :func:`tree_writer`, :func:`csv_writer`; directories: :func:`atomic_directory`), named
   columns of other layouts (:func:`read_columns`, :func:`file_format`) and the bundled files
-  (:func:`bundled_path`). Nothing outside ``io/`` opens a file for writing with uproot or gzip.
+  (:func:`bundled_path`, :func:`bundled_or_path`). Nothing outside ``io/`` opens a file for writing with uproot or gzip.
 
 ``hepconditioning.io.write_results`` and ``read_results`` (which compute the tables and
 histograms) moved to :mod:`hepconditioning.evaluation`; the old names still resolve there,
@@ -27,7 +27,7 @@ import importlib
 from typing import Any
 
 from hepconditioning.io.atomic import atomic_path, check_output_path
-from hepconditioning.io.bundled import bundled_path
+from hepconditioning.io.bundled import bundled_or_path, bundled_path
 from hepconditioning.io.columns import file_format, read_columns
 from hepconditioning.io.csv import (
     HEPMASS_COLUMNS,
@@ -71,6 +71,7 @@ __all__ = [
     "RootSpec",
     "atomic_directory",
     "atomic_path",
+    "bundled_or_path",
     "bundled_path",
     "check_output_directory",
     "check_output_path",

@@ -302,7 +302,9 @@ class AffinePNN(ConditionedMLP):
     features): 4 × (Dense 300/150/100/50 + ReLU → AffineConditioning(m) → Dropout 0.25) → Dense(1).
 
     The scales start at ``s(m) = 1 + W_s m`` (``scale_init=1``); ``scale_init=0`` is the Keras
-    zero-bias start, which collapses to a constant output under L2 (see :mod:`.conditioning`)."""
+    zero-bias start of the reference implementation, which trains when the L2 penalty spares the
+    conditioning maps (``TrainConfig(l2_groups={"dense": (1e-4, 1e-5)})``, the reference's) and
+    collapses to a constant output when it does not (see :mod:`.conditioning`)."""
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
                  n_conditions: int = 1, mass_scale: float = 1e-3, scale_init: float = 1.0,

@@ -28,21 +28,29 @@ class TrainConfig:
         batch_size: events per mini-batch.
         learning_rate: Adam step size.
         l2_weights: λ_w of the penalty ``λ_w Σ W² + λ_b Σ c²`` added to the loss (Keras ``l2``
-            convention, no factor 1/2) on every matrix ``W`` (dense and conditioning maps).
+            convention, no factor 1/2) on every matrix ``W`` (dense and conditioning maps), when
+            ``l2_groups`` is not given.
         l2_biases: λ_b, the same on every bias vector ``c``.
+        l2_groups: L2 per module instead: ``{module: (λ_kernel, λ_bias)}`` where ``module`` is a
+            top-level submodule of the model (:mod:`hepconditioning.nn` models: ``"dense"``
+            the hidden Dense layers, ``"conditionings"`` the conditioning maps, ``"output"``;
+            ``"hidden"`` of ``SingleNN``), ``λ_bias`` on its parameters named ``bias`` and
+            ``λ_kernel`` on the others; modules not named get no L2 (``l2_weights`` and
+            ``l2_biases`` are then unused). The reference implementation of [Anzalone22]
+            (github.com/Luca96/affine-parametric-networks, its Table 4 checkpoints) has
+            ``{"dense": (1e-4, 1e-5)}``: nothing on the affine maps and the output layer.
         optimizer: ``"adam"`` (L2 in the loss, coupled) or ``"adamw"`` (decoupled decay with the
             same coefficients).
+        adam_epsilon: Adam's ε (1e-7: the Keras default of the reference; torch's own is 1e-8).
         balance: mini-batch composition, see :class:`hepconditioning.sampling.BalancedBatchSampler`.
         background_mass: ``"identical"`` or ``"uniform"`` background mass distribution.
         background_sampling: ``"sampled"`` (redrawn every epoch) or ``"fixed"`` (drawn once).
         background_mass_points: draw background masses from these points (GeV, equal
-            frequencies; ``"uniform"``: on their range) instead of the training signal's. Set it
-            to the full mass grid when signal points are left out of training (the
-            interpolation study of [Anzalone22] Table 4): the real HEPMASS-IMB keeps every
-            background event with its original mass column, uniform over all five points, so
-            the network sees background at the missing masses; drawn from the signal's IMB
-            frequencies instead, 99.4 % of the background sits at 500 GeV and the pNN ranks
-            background above the unseen 750 GeV signal (AUC ~15 %, see docs/results.md).
+            frequencies; ``"uniform"``: on their range) instead of the training signal's
+            distinct mass values. ``None`` (default) is the scheme of the reference
+            implementation of [Anzalone22]: with signal points left out of training (Table 4)
+            the background never carries a left-out mass. A full mass grid here puts
+            background-only mass points into training (see :mod:`hepconditioning.sampling`).
         targets: ``"labels"`` (BCE against ``labels``) or ``"spin_weights"`` (two-hypothesis
             soft targets from the columns ``w_a``, ``w_b``: an event contributes
             ``w_a BCE(1) + w_b BCE(0)``).
@@ -54,6 +62,11 @@ class TrainConfig:
         device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (see
             :mod:`hepconditioning.training.device`).
         precision: ``"float32"`` or ``"bf16"`` (forward pass under bfloat16 autocast).
+        standardize: fit the input standardization (mean and standard deviation per feature,
+            unweighted) on the training split and hold it in the model (``model.standardizer``),
+            so the model and its file take the features as given (GeV, rad, counts). A
+            standardization the caller set (``model.set_standardizer``) is kept. ``False``:
+            the model takes its inputs unchanged (they must already be standardized).
     """
 
     epochs: int = 25
@@ -61,7 +74,9 @@ class TrainConfig:
     learning_rate: float = 3e-4
     l2_weights: float = 1e-4
     l2_biases: float = 1e-4
+    l2_groups: dict[str, tuple[float, float]] | None = None
     optimizer: str = "adam"
+    adam_epsilon: float = 1e-7
     balance: str = "class"
     background_mass: str = "identical"
     background_sampling: str = "sampled"
@@ -73,6 +88,7 @@ class TrainConfig:
     validation_batch_size: int = 2048
     device: str = "auto"
     precision: str = "float32"
+    standardize: bool = True
 
     def __post_init__(self) -> None:
         choices = {"optimizer": OPTIMIZERS, "balance": BALANCE_MODES, "background_mass": DISTRIBUTIONS,
@@ -102,7 +118,9 @@ class TrainConfig:
                 raise ConfigError(f"TrainConfig.background_mass_points must be positive finite masses (GeV), "
                                   f"got {points!r}")
             object.__setattr__(self, "background_mass_points", values)
-        for name in ("learning_rate",):
+        if self.l2_groups is not None:
+            object.__setattr__(self, "l2_groups", _l2_groups(self.l2_groups))
+        for name in ("learning_rate", "adam_epsilon"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"TrainConfig.{name} must be > 0, got {getattr(self, name)}")
         for name in ("l2_weights", "l2_biases", "patience", "seed", "threads"):
@@ -124,4 +142,30 @@ class TrainConfig:
         values = dataclasses.asdict(self)
         if self.background_mass_points is not None:  # a list, as a TOML card or JSON gives it back
             values["background_mass_points"] = list(self.background_mass_points)
+        if self.l2_groups is not None:
+            values["l2_groups"] = {k: list(v) for k, v in self.l2_groups.items()}
         return values
+
+    def __hash__(self) -> int:
+        groups = tuple(self.l2_groups.items()) if self.l2_groups is not None else None
+        return hash(tuple(groups if f.name == "l2_groups" else getattr(self, f.name)
+                          for f in dataclasses.fields(self)))
+
+
+def _l2_groups(groups: Any) -> dict[str, tuple[float, float]]:
+    """``{module: (λ_kernel, λ_bias)}`` with floats ≥ 0, or a ConfigError naming what was given."""
+    usage = ("TrainConfig.l2_groups must map module names to [λ_kernel, λ_bias], e.g. "
+             "{'dense': [1e-4, 1e-5]}")
+    if not isinstance(groups, Mapping):
+        raise ConfigError(f"{usage}; got {groups!r}")
+    out = {}
+    for name, value in groups.items():
+        try:
+            kernel, bias = (float(v) for v in value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{usage}; got {name!r}: {value!r}") from None
+        if not (isinstance(name, str) and name and math.isfinite(kernel) and math.isfinite(bias)
+                and kernel >= 0 and bias >= 0):
+            raise ConfigError(f"{usage} (finite, >= 0); got {name!r}: {value!r}")
+        out[name] = (kernel, bias)
+    return out

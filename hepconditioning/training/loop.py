@@ -1,9 +1,10 @@
 """``fit()``: weighted mini-batch training with model selection by validation AUC.
 
-Adam ([Anzalone22] Table 2: lr 3e-4, batch 1024) minimizes the weighted BCE of
-:mod:`.loss` plus ``λ_w Σ W² + λ_b Σ c²``. The L2 term is applied through Adam's (coupled)
-``weight_decay = 2λ`` per parameter group, which adds exactly its gradient ``2λθ`` to the loss
-gradient without building it in the autograd graph; ``optimizer = "adamw"`` decouples it.
+Adam ([Anzalone22] Table 2: lr 3e-4, batch 1024, ε 1e-7) minimizes the weighted BCE of
+:mod:`.loss` plus ``Σ λ θ²`` (``λ`` per tensor shape or per module, ``TrainConfig.l2_groups``).
+The L2 term is applied through Adam's (coupled) ``weight_decay = 2λ``, one parameter group per
+distinct ``λ``, which adds exactly its gradient ``2λθ`` to the loss gradient without building
+it in the autograd graph; ``optimizer = "adamw"`` decouples it.
 After every epoch the model is scored on the unbalanced validation split (see
 :mod:`.validation`); the weights of the best epoch are kept (and early stopping after
 ``patience`` epochs without improvement), a checkpoint is written, and ``resume=True``
@@ -27,9 +28,10 @@ import numpy as np
 import torch
 
 from hepconditioning.contract import Condition, TrainedOn
-from hepconditioning.errors import HepConditioningError
+from hepconditioning.errors import ConfigError, HepConditioningError
 from hepconditioning.events import Events
 from hepconditioning.nn.dropout import set_dropout_generator, set_dropout_rows
+from hepconditioning.standardization import Standardizer, input_state
 from hepconditioning.training.batches import Batch, BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from hepconditioning.training.config import TrainConfig
@@ -68,23 +70,38 @@ def _fast(model: torch.nn.Module) -> dict[str, bool]:
     return {"fused": True} if all(p.dtype.is_floating_point for p in model.parameters()) else {}
 
 
+def _l2_strengths(model: torch.nn.Module, config: TrainConfig) -> list[tuple[torch.nn.Parameter, float]]:
+    """``(parameter, λ)`` of every parameter: per module with ``config.l2_groups``, else by
+    shape (``l2_weights`` on matrices, ``l2_biases`` on vectors)."""
+    named = list(model.named_parameters())
+    if config.l2_groups is None:
+        return [(p, config.l2_weights if p.ndim >= 2 else config.l2_biases) for _, p in named]
+    modules = sorted({name.split(".", 1)[0] for name, _ in named})
+    unknown = [m for m in config.l2_groups if m not in modules]
+    if unknown:
+        raise ConfigError(f"TrainConfig.l2_groups names {unknown}, not modules of the "
+                          f"{type(model).__name__}; its modules with parameters are {modules}")
+    strengths = []
+    for name, p in named:
+        kernel, bias = config.l2_groups.get(name.split(".", 1)[0], (0.0, 0.0))
+        strengths.append((p, bias if name.rsplit(".", 1)[-1] == "bias" else kernel))
+    return strengths
+
+
 def _optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    weights = [p for p in model.parameters() if p.ndim >= 2]
-    biases = [p for p in model.parameters() if p.ndim < 2]
-    if config.optimizer == "adamw":
-        groups = [{"params": weights, "weight_decay": config.l2_weights},
-                  {"params": biases, "weight_decay": config.l2_biases}]
-        return torch.optim.AdamW(groups, lr=config.learning_rate, **_fast(model))
-    groups = [{"params": weights, "weight_decay": 2 * config.l2_weights},
-              {"params": biases, "weight_decay": 2 * config.l2_biases}]
-    return torch.optim.Adam(groups, lr=config.learning_rate, **_fast(model))
+    # one parameter group per distinct λ (parameters in model order within a group)
+    by_strength: dict[float, list[torch.nn.Parameter]] = {}
+    for p, strength in _l2_strengths(model, config):
+        by_strength.setdefault(strength, []).append(p)
+    factor = 1.0 if config.optimizer == "adamw" else 2.0  # coupled: the gradient of λθ² is 2λθ
+    groups = [{"params": params, "weight_decay": factor * strength} for strength, params in by_strength.items()]
+    cls = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
+    return cls(groups, lr=config.learning_rate, eps=config.adam_epsilon, **_fast(model))
 
 
 def _l2_penalty(model: torch.nn.Module, config: TrainConfig) -> float:
     with torch.no_grad():
-        total = sum(float((p * p).sum()) * (config.l2_weights if p.ndim >= 2 else config.l2_biases)
-                    for p in model.parameters())
-    return total
+        return sum(float((p * p).sum()) * strength for p, strength in _l2_strengths(model, config))
 
 
 def _check_inputs(model: torch.nn.Module, events: Events, config: TrainConfig, what: str) -> None:
@@ -136,7 +153,10 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         :class:`History`; the model ends in eval mode with the best epoch's weights and
         ``model.trained_on`` (feature names, mass range and points) set for ``predict``.
         Under ``torchrun`` every process returns the same history and weights; validation,
-        checkpoints and progress output happen on rank 0.
+        checkpoints and progress output happen on rank 0. Unless ``config.standardize`` is
+        ``False``, the model holds the input standardization fitted on ``train`` (a
+        standardization set by the caller is kept), so it takes features as ``train`` has them;
+        ``model.trained_on.inputs`` says whether those were physical or already standardized.
 
     Raises:
         TrainingDivergedError: the loss became NaN/inf (message names epoch and batch); the
@@ -155,6 +175,7 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         raise ValueError("resume=True needs checkpoint_dir= (where the checkpoint was written)")
     if batches is None and config.targets == "labels":
         _check_class_weights(train)
+    _fit_standardization(model, train, config)
     device = resolve_device(config.device)
     parallel = join_process_group(device)
     progress = progress and parallel.is_main
@@ -252,6 +273,15 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
     return history
 
 
+def _fit_standardization(model: torch.nn.Module, train: Events, config: TrainConfig) -> None:
+    """The standardization of ``train`` into ``model`` unless opted out or set by the caller."""
+    holder = getattr(model, "standardizer", None)
+    if not config.standardize or holder is None or not hasattr(model, "set_standardizer"):
+        return
+    if holder.standardizer().is_identity:
+        model.set_standardizer(Standardizer.fit(train))
+
+
 def _shard(batch: Batch, parallel: Parallel, model: torch.nn.Module,
            device: torch.device) -> tuple[torch.Tensor, ...]:
     """This process's rows of a global batch, on ``device``; dropout masks follow the rows."""
@@ -269,4 +299,5 @@ def _trained_on(model: torch.nn.Module, train: Events, config: TrainConfig) -> T
     conditioned = getattr(model, "conditioned", True)
     condition = getattr(model, "condition", Condition()) if conditioned else None
     threads = config.threads or torch.get_num_threads()
-    return TrainedOn.from_events(train, condition=condition, seed=config.seed, threads=threads)
+    return TrainedOn.from_events(train, condition=condition, seed=config.seed, threads=threads,
+                                 inputs=input_state(train))
