@@ -30,8 +30,14 @@ def assert_same(alone: list, stacked: list, histories_alone: list, histories: li
         np.testing.assert_allclose(hb.loss, ha.loss, rtol=1e-5)
         np.testing.assert_allclose(hb.val_auc, ha.val_auc, atol=1e-5)
         np.testing.assert_allclose(hb.l2_penalty, ha.l2_penalty, rtol=1e-4)
-        for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
-            torch.testing.assert_close(pb, pa, rtol=1e-4, atol=1e-5, msg=name)
+        # Adam turns a rounding-level gradient difference of an element with a gradient near 0
+        # into a step of up to the learning rate (1e-2 here): a few weights may differ by ~5e-4
+        # (mean ~1e-5), most by ~1e-7; a wrong batch, mask or seed moves most of them by ~1e-2
+        for (name, pa), pb in zip(a.named_parameters(), b.parameters(), strict=True):
+            diff = (pb - pa).abs().detach()
+            assert float(diff.max()) < 5e-3 and float(diff.mean()) < 1e-4, name
+        for (name, ba), bb in zip(a.named_buffers(), b.buffers(), strict=True):
+            assert torch.equal(ba, bb), name  # the standardization fitted on the same events
         assert b.trained_on == a.trained_on and not b.training
 
 

@@ -54,6 +54,7 @@ from hepconditioning.training.loop import (
     _check_class_weights,
     _check_inputs,
     _clone_state,
+    _fit_standardization,
     _l2_penalty,
     _optimizer,
     _trained_on,
@@ -157,6 +158,7 @@ class _Stack:
         for model, train, config in zip(models, trains, configs, strict=True):
             if config.targets == "labels":
                 _check_class_weights(train)
+            _fit_standardization(model, train, config)
             model.to(self.device)
         self.sources = [BatchSource(t, c) for t, c in zip(trains, configs, strict=True)]
         self.validators = [Validator(v, c) for v, c in zip(validations, configs, strict=True)]
