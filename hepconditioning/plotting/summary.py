@@ -34,6 +34,7 @@ from hepconditioning.plotting.figures import (
     sigma_ratio_vs_mass,
     training_history,
 )
+from hepconditioning.plotting.stacks import process_stack
 
 __all__ = ["figures_from_results", "summary_figures"]
 
@@ -139,4 +140,12 @@ def figures_from_results(
     with atomic_directory(out, overwrite=overwrite) as tmp:
         written = summary_figures(tmp, tables=stored.tables, evaluation=stored.events, scores=stored.scores,
                                   bins=bins, dpi=dpi)
+        for label, per_mass in stored.processes.items():  # results of [[samples]] runs
+            signal = {h.mass: h.signal for h in stored.histograms.get(label, [])}
+            for mass, backgrounds in per_mass.items():
+                if backgrounds:
+                    fig, ax = plt.subplots(figsize=(6, 4.5))
+                    process_stack(backgrounds, signal.get(mass), ax=ax, title=f"{label or 'model'}: hypothesis {mass:g}")
+                    name = f"stack_{label or 'model'}_{f'{mass:g}'.replace('.', 'p')}.png"
+                    written.append(save_figure(fig, tmp / name, dpi=dpi, close=True))
     return [Path(out) / path.name for path in written]
