@@ -83,8 +83,8 @@ def evaluate_model(model_path: str | Path, data: str | Path, *, masses: Any = No
         processes = recipe_metadata(config)["processes"] if config.recipe is not None else None
         balance = config.data.luminosity is None if balance is None else balance
     else:
-        # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others
-        # (a sample generated at 2000 GeV) kept, unless mass_points are given
+        # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others kept
+        # where signal rows hold them (a sample generated at 2000 GeV), unless mass_points are given
         events = load_hepmass(data, split="test", masses=mass_points)
         if model.trained_on.features == FEATURES and events.feature_names == tuple(f.name for f in FEATURES):
             events = physical(events)  # HEPMASS files store the features standardized; the model takes GeV
@@ -254,11 +254,11 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         (tmp / "table.md").write_text(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
         if config.output.plots:
             summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
-                            scores=scores, bins=config.output.bins)
+                            scores=scores, bins=config.output.bins, label=config.output.figure_label())
             for label, model in models.items():
                 if config.output.tsne_events > 0:
                     _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label,
-                                 n=config.output.tsne_events)
+                                 n=config.output.tsne_events, label=config.output.figure_label())
     seconds = time.perf_counter() - start
     log(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
     log(f"wrote {out}/ in {seconds:.0f} s")
@@ -304,23 +304,26 @@ def _card_text(config: RunConfig) -> str:
     return json.dumps(fields, indent=1, default=str)
 
 
-def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int) -> None:
-    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5)."""
+def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int, label: Any) -> None:
+    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5), in the
+    style of ``label`` (a :class:`~hepconditioning.plotting.FigureLabel`) and carrying it."""
     import matplotlib.pyplot as plt
 
     from hepconditioning.nn.embedding import hidden_features
-    from hepconditioning.plotting import save_figure, tsne_embedding
+    from hepconditioning.plotting import draw_label, hep_style, save_figure, tsne_embedding
 
     if getattr(model, "output", None) is None:
         return  # IndividualNNs: one network per mass, no common hidden layer
     rng = np.random.default_rng(0)
     index = np.sort(rng.choice(len(evaluation), size=min(n, len(evaluation)), replace=False))
     features = hidden_features(model, evaluation.x[index], evaluation.mass[index])
-    fig, ax = plt.subplots(figsize=(6, 5))
-    tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
-                   max_iter=300, ax=ax)
-    ax.set_title(f"{title}: last hidden layer")
-    save_figure(fig, path, close=True)
+    with hep_style(label.style):
+        fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
+        drawn = tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
+                               max_iter=300, ax=ax)
+        drawn.legend.set_title(f"{title}: last hidden layer")
+        draw_label(ax, label)
+        save_figure(fig, path, close=True)
 
 
 def _markdown(tables: dict[str, Any]) -> str:

@@ -39,5 +39,5 @@ def process_stack(backgrounds: Mapping[str, Any], signal: Any | None = None, *, 
     ax.set_xlabel("classifier score")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper right")
     return StackArtists(stacked, line)
