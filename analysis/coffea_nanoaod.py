@@ -79,25 +79,27 @@ def run(model: str | Path, files: list[str | Path], *, workers: int = 2, jet_pt_
 
 
 def figure(output: dict[str, Any], path: str | Path) -> Path:
-    """Score distributions per hypothesis (mplhep, CMS Open Data label)."""
+    """Score distributions per hypothesis with their per-bin errors (mplhep, CMS style, CMS Open
+    Data label at √s = 13 TeV)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import mplhep
 
+    from hepconditioning.plotting import FigureLabel, draw_label, hep_style, save_figure
+
+    label = FigureLabel(style="CMS", experiment="CMS", text="Open Data", com=13.0)
     h = output["scores"]
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    for mass in h.axes["mass"]:
-        mplhep.histplot(h[{"mass": hist.loc(mass)}], ax=ax, label=f"m = {mass} GeV")
-    ax.set_xlabel("signal probability")
-    ax.set_ylabel("events (weighted)")
-    ax.legend(title=f"{output['selected']} of {output['entries']} events")
-    mplhep.cms.text("Open Data", ax=ax)
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    with hep_style(label.style):
+        fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+        for mass in h.axes["mass"]:
+            mplhep.histplot(h[{"mass": hist.loc(mass)}], ax=ax, yerr=True, label=f"m = {mass} GeV")
+        ax.set_xlabel("signal probability")
+        ax.set_ylabel("events (weighted)")
+        ax.legend(title=f"{output['selected']} of {output['entries']} events tt̄")
+        draw_label(ax, label)
+        return save_figure(fig, path, dpi=120, close=True)
 
 
 def main() -> None:

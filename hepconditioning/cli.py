@@ -38,7 +38,8 @@ def _demo(args: argparse.Namespace) -> int:
     training = config.training
     if args.epochs is not None:
         training = dataclasses.replace(training, epochs=args.epochs)
-    output = dataclasses.replace(config.output, directory=str(args.out), overwrite=args.overwrite)
+    output = dataclasses.replace(config.output, directory=str(args.out), overwrite=args.overwrite,
+                                 style=args.style or config.output.style)
     run(dataclasses.replace(config, training=training, output=output), progress=not args.quiet)
     return 0
 
@@ -48,10 +49,10 @@ def _train(args: argparse.Namespace) -> int:
     from hepconditioning.pipeline import run
 
     config = load_config(args.card)
-    if args.out is not None or args.overwrite:
+    if args.out is not None or args.overwrite or args.style:
         output = dataclasses.replace(
             config.output, directory=str(args.out or config.output.directory),
-            overwrite=args.overwrite or config.output.overwrite,
+            overwrite=args.overwrite or config.output.overwrite, style=args.style or config.output.style,
         )
         config = dataclasses.replace(config, output=output)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
@@ -76,6 +77,7 @@ def _launch(args: argparse.Namespace) -> int:
                f"--nproc_per_node={args.nproc}", "-m", "hepconditioning.cli", "train", str(args.card)]
     command += ["--out", str(args.out)] if args.out is not None else []
     command += ["--overwrite"] * args.overwrite + ["--quiet"] * args.quiet
+    command += ["--style", args.style] if args.style else []
     # the workers import the same hepconditioning as this process
     package_root = str(Path(hepconditioning.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
@@ -115,9 +117,10 @@ def _read_events(path: str, *, mass_points: Sequence[float] | None):  # -> Event
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from hepconditioning.plotting import figures_from_results
+    from hepconditioning.plotting import FigureLabel, figures_from_results
 
-    written = figures_from_results(args.results, args.out, overwrite=args.overwrite)
+    label = FigureLabel(style=args.style or "CMS", text=args.label, com=args.sqrt_s, lumi=args.luminosity)
+    written = figures_from_results(args.results, args.out, overwrite=args.overwrite, label=label)
     for path in written:
         print(path)
     return 0
@@ -165,6 +168,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _style_option(p: argparse.ArgumentParser, default: str) -> None:
+    # checked by hepconditioning.plotting.check_style when the figures are drawn (the parser
+    # stays free of matplotlib); the names are hepconditioning.plotting.STYLES
+    p.add_argument("--style", default=None, metavar="STYLE",
+                   help=f"mplhep style of the figures: CMS, ATLAS, LHCb2 or ROOT (default: {default})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hepconditioning",
@@ -185,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("demo-output"), help="output directory")
     p.add_argument("--epochs", type=int, default=None, help="override the card's epochs")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    _style_option(p, "the card's [output] style, CMS")
 
     p = command("train", _train, "run a config card (TOML/YAML): train, evaluate, write outputs")
     p.add_argument("card", type=Path, help="run card, e.g. data/demo.toml")
@@ -196,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nproc", type=_positive_int, default=1,
                    help="train with N processes on this machine (torchrun, data-parallel; "
                         "gloo on CPU, NCCL on GPU); rank 0 writes the outputs")
+    _style_option(p, "the card's [output] style")
 
     p = command("evaluate", _evaluate, "evaluate a saved model per mass on a CSV/ROOT file")
     p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
@@ -215,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", type=Path, help="results.root written by train/demo/evaluate")
     p.add_argument("--out", type=Path, required=True, help="output directory for PNG files")
     p.add_argument("--overwrite", action="store_true")
+    _style_option(p, "CMS")
+    p.add_argument("--label", default="Simulation", help="the figures' label: Simulation or Open Data")
+    p.add_argument("--sqrt-s", type=float, default=None, help="centre-of-mass energy in TeV, when known")
+    p.add_argument("--luminosity", type=float, default=None, help="integrated luminosity in fb^-1, when known")
 
     p = command("apply", _apply, "score ROOT files with a saved model at several mass hypotheses: a friend "
                 "tree of scores per file and merged score histograms (serial or on dask); exit status 1 "

@@ -78,7 +78,10 @@ class OutputConfig:
     name, figures (``plots``), the t-SNE map of the last hidden layer on ``tsne_events``
     evaluation events (0: none), the score-histogram ``bins``, and ``evaluation_balance``:
     weigh the background at each evaluation mass so that both classes weigh the same
-    (``balance`` of :func:`hepconditioning.evaluation.evaluation_events`)."""
+    (``balance`` of :func:`hepconditioning.evaluation.evaluation_events`). The figures'
+    look: ``style`` (``"CMS"``, ``"ATLAS"``, ``"LHCb2"`` or ``"ROOT"``, mplhep), ``label``
+    (``"Simulation"`` or ``"Open Data"``), ``sqrt_s`` in TeV and ``luminosity`` in fb⁻¹ when
+    known (drawn at the top right; see :class:`hepconditioning.plotting.FigureLabel`)."""
 
     directory: str = "hepconditioning-output"
     root_file: str = "results.root"
@@ -87,8 +90,27 @@ class OutputConfig:
     bins: int = 50
     overwrite: bool = False
     evaluation_balance: bool = True
+    style: str = "CMS"
+    label: str = "Simulation"
+    sqrt_s: float | None = None
+    luminosity: float | None = None
+
+    def figure_label(self) -> Any:
+        """The :class:`hepconditioning.plotting.FigureLabel` of this run's figures."""
+        from hepconditioning.plotting.style import FigureLabel
+
+        return FigureLabel(style=self.style, text=self.label, com=self.sqrt_s, lumi=self.luminosity)
 
     def __post_init__(self) -> None:
+        for name in ("sqrt_s", "luminosity"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ConfigError(f"[output] {name} = {value!r} must be a positive number (TeV, fb^-1) or absent")
+        try:
+            # the style's name checked before any work, spelled as in plotting.STYLES
+            object.__setattr__(self, "style", self.figure_label().style)
+        except ValueError as err:
+            raise ConfigError(f"[output] {err}") from err
         stem = self.root_file[:-5] if self.root_file.endswith(".root") else ""
         if not re.fullmatch(r"[A-Za-z0-9_-]+", stem):
             raise ConfigError(

@@ -130,3 +130,7 @@ class MissingDependencyError(HepConditioningError, ImportError):
             f"{package!r} is required{what} but not installed; "
             f"install it with: pip install 'hepconditioning[{extra}]'"
         )
+
+
+class InputStateError(HepConditioningError, ValueError):
+    """Inputs in physical units given to a model trained on standardized features, or the reverse."""

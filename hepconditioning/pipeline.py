@@ -38,7 +38,6 @@ import numpy as np
 from hepconditioning.config import RunConfig
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory, check_output_directory
-from hepconditioning.standardization import Standardizer
 from hepconditioning.training import ExtrapolationWarning
 
 __all__ = ["RunResult", "build_model", "load_data", "run"]
@@ -129,7 +128,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     models: dict[str, Any] = {}
     # the output location is created (and proven writable) before any data is read
     with atomic_directory(out, overwrite=config.output.overwrite, resume=resume, log=log) as tmp:
-        train, validation, test, standardizer, hepmass = _prepared_data(config)
+        train, validation, test, hepmass = _prepared_data(config)
         card = _card_text(config)
         log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
         evaluation = evaluation_events(test, balance=config.output.evaluation_balance)
@@ -137,7 +136,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         for model_config in config.models:
             label = model_config.label
             log(f"training {label} ({model_config.type}) ...")
-            model, histories[label] = _trained(model_config, config, train, validation, standardizer,
+            model, histories[label] = _trained(model_config, config, train, validation,
                                                progress=progress, resume=resume,
                                                checkpoint_dir=tmp / "checkpoints" / label)
             save_model(tmp / "models" / f"{label}.pt", model, metadata={"model": label, "type": model_config.type},
@@ -155,45 +154,43 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         (tmp / "table.md").write_text(_markdown(tables))
         if config.output.plots:
             summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
-                            scores=scores, bins=config.output.bins)
+                            scores=scores, bins=config.output.bins, label=config.output.figure_label())
             for label, model in models.items():
                 if config.output.tsne_events > 0:
                     _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label,
-                                 n=config.output.tsne_events)
+                                 n=config.output.tsne_events, label=config.output.figure_label())
     seconds = time.perf_counter() - start
     log(_markdown(tables))
     log(f"wrote {out}/ in {seconds:.0f} s")
     return RunResult(out, tables, histories, seconds)
 
 
-def _prepared_data(config: RunConfig) -> tuple[Events, Events, Events, Standardizer, bool]:
-    """Train, validation and test events, the standardizer fitted on train, and whether the
-    events hold the HEPMASS features (stored standardized, returned in physical units)."""
+def _prepared_data(config: RunConfig) -> tuple[Events, Events, Events, bool]:
+    """Train, validation and test events, and whether the events hold the HEPMASS features
+    (stored standardized, returned in physical units; ``fit`` fits the standardization)."""
     from hepconditioning.datasets.hepmass import FEATURES, physical
 
     train, validation, test = load_data(config)
     hepmass = train.feature_names == tuple(f.name for f in FEATURES)
     if hepmass:  # stored standardized: the models take (and their files document) physical units
         train, validation, test = physical(train), physical(validation), physical(test)
-    return train, validation, test, Standardizer.fit(train), hepmass  # fitted on train only
+    return train, validation, test, hepmass
 
 
 def _trained(model_config: Any, config: RunConfig, train: Events, validation: Events,
-             standardizer: Standardizer, **options: Any) -> tuple[Any, Any]:
-    """The model of ``model_config`` (initial weights from the card's seed, ``standardizer``
-    inside) and its history, trained by ``fit`` with ``options``."""
+             **options: Any) -> tuple[Any, Any]:
+    """The model of ``model_config`` (initial weights from the card's seed) and its history,
+    trained by ``fit`` with ``options`` (``fit`` fits the standardization on ``train``)."""
     from hepconditioning.training import fit
 
     model = build_model(model_config, train.n_features, train.mass_points, seed=config.training.seed)
-    model.set_standardizer(standardizer)
     return model, fit(model, train, validation=validation, config=config.training, **options)
 
 
 def _train_only(config: RunConfig, start: float) -> RunResult:
     """A torchrun worker of rank > 0: trains every model together with rank 0, writes nothing."""
-    train, validation, _, standardizer, _ = _prepared_data(config)
-    histories = {model_config.label: _trained(model_config, config, train, validation, standardizer,
-                                              progress=False)[1]
+    train, validation, _, _ = _prepared_data(config)
+    histories = {model_config.label: _trained(model_config, config, train, validation, progress=False)[1]
                  for model_config in config.models}
     return RunResult(Path(config.output.directory), {}, histories, time.perf_counter() - start)
 
@@ -206,23 +203,26 @@ def _card_text(config: RunConfig) -> str:
     return json.dumps(fields, indent=1, default=str)
 
 
-def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int) -> None:
-    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5)."""
+def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: int, label: Any) -> None:
+    """t-SNE map of the last hidden layer on a random subsample ([Anzalone22] Fig. 5), in the
+    style of ``label`` (a :class:`~hepconditioning.plotting.FigureLabel`) and carrying it."""
     import matplotlib.pyplot as plt
 
     from hepconditioning.nn.embedding import hidden_features
-    from hepconditioning.plotting import save_figure, tsne_embedding
+    from hepconditioning.plotting import draw_label, hep_style, save_figure, tsne_embedding
 
     if getattr(model, "output", None) is None:
         return  # IndividualNNs: one network per mass, no common hidden layer
     rng = np.random.default_rng(0)
     index = np.sort(rng.choice(len(evaluation), size=min(n, len(evaluation)), replace=False))
     features = hidden_features(model, evaluation.x[index], evaluation.mass[index])
-    fig, ax = plt.subplots(figsize=(6, 5))
-    tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
-                   max_iter=300, ax=ax)
-    ax.set_title(f"{title}: last hidden layer")
-    save_figure(fig, path, close=True)
+    with hep_style(label.style):
+        fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
+        drawn = tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
+                               max_iter=300, ax=ax)
+        drawn.legend.set_title(f"{title}: last hidden layer")
+        draw_label(ax, label)
+        save_figure(fig, path, close=True)
 
 
 def _markdown(tables: dict[str, Any]) -> str:

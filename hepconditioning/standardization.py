@@ -23,7 +23,7 @@ import numpy as np
 
 from hepconditioning.events import Events
 
-__all__ = ["Standardizer"]
+__all__ = ["Standardizer", "input_state"]
 
 
 def _vector(name: str, values: Any) -> np.ndarray:
@@ -148,3 +148,19 @@ class Standardizer:
     def __repr__(self) -> str:
         clip = f", clip={self.clip:g}" if self.clip is not None else ""
         return f"Standardizer(n_features={self.n_features}{clip})"
+
+
+def input_state(x: Events | np.ndarray) -> str:
+    """``"standardized"`` when the features ``x`` ``(N, F)`` are already standardized (every
+    feature with ``|mean| ≤ 1`` and standard deviation in ``[0.4, 2.5]``), else ``"physical"``.
+
+    Physical inputs almost always hold a quantity in GeV or a count (means of tens or
+    hundreds); a set made only of angles, fractions and flags also passes as standardized.
+    """
+    values = x.x if isinstance(x, Events) else np.asarray(x)
+    if values.ndim != 2 or values.shape[0] == 0:
+        raise ValueError(f"input_state needs features of shape (N, F) with N > 0, got {values.shape}")
+    values = values.astype(np.float64, copy=False)
+    mean, std = values.mean(axis=0), values.std(axis=0)
+    standardized = bool((np.abs(mean) <= 1.0).all() and ((std >= 0.4) & (std <= 2.5)).all())
+    return "standardized" if standardized else "physical"

@@ -319,3 +319,21 @@ def test_features_from_objects_jagged_selection_and_cuts():
     assert loose.selected.tolist() == [True, True, True, False]
     with pytest.raises(MissingColumnError, match="'btag' not found in the jets"):
         features_from_objects(leptons, jets, met)
+
+
+@pytest.mark.parametrize("jets_per_event", [[], [3, 2], [0]])
+def test_features_from_objects_with_fewer_than_four_jet_slots(jets_per_event):
+    import awkward as ak
+
+    from hepconditioning.datasets.hepmass import features_from_objects
+
+    jet = {"pt": 60.0, "eta": 0.5, "phi": 0.0, "mass": 5.0, "btag": 1.0}
+    lep = {"pt": 40.0, "eta": 0.1, "phi": 1.0, "mass": 0.1}
+    def collection(fields, counts):
+        counts = np.asarray(counts, dtype=np.int64)
+        return ak.zip({q: ak.unflatten(np.full(counts.sum(), v), counts) for q, v in fields.items()})
+
+    n = len(jets_per_event)
+    jets, leptons, met = collection(jet, jets_per_event), collection(lep, [1] * n), np.zeros((n, 2))
+    out = features_from_objects(leptons, jets, met)  # no event can pass: nothing selected, no IndexError
+    assert out.selected.tolist() == [False] * n and out.features.shape == (0, 27)

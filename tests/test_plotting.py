@@ -103,9 +103,9 @@ def test_score_distributions(tmp_path, evaluated):
     with hep_style("ROOT"):
         artists = score_distributions(hists[1], log=True)
     assert [t.get_text() for t in artists.legend.get_texts()] == ["signal", "background"]
-    assert artists.signal.stairs.axes.get_title() == "m = 1000 GeV"
+    assert artists.legend.get_title().get_text() == "m = 1000 GeV"  # above the axes: the label
     check_image(artists.signal.stairs.figure, tmp_path / "scores.png")
-    with pytest.raises(ValueError, match="unknown mplhep style"), hep_style("nope"):
+    with pytest.raises(ValueError, match="unknown figure style 'nope'; choose one of CMS, ATLAS, LHCb2, ROOT"), hep_style("nope"):
         pass
 
 

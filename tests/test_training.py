@@ -295,6 +295,31 @@ def test_background_mass_points_cover_signal_points_left_out() -> None:
         TrainConfig(background_mass_points=[])
 
 
+def test_fit_owns_the_input_standardization(data: tuple[Events, Events]) -> None:
+    """By default fit() fits the standardization on the training split (unweighted) and holds it
+    in the model; a standardization set by the caller is kept; standardize=False opts out."""
+    from hepconditioning import Standardizer
+
+    train, validation = data
+    raw = train.replace(x=train.x * 100 + 50)  # physical-looking units
+    model = AffinePNN(6, widths=WIDTHS, seed=1)
+    fit(model, raw, validation=validation.replace(x=validation.x * 100 + 50), config=small(epochs=1), progress=False)
+    fitted, expected = model.standardizer.standardizer(), Standardizer.fit(raw)
+    np.testing.assert_allclose(fitted.center, expected.center, rtol=1e-6)
+    np.testing.assert_allclose(fitted.scale, expected.scale, rtol=1e-6)
+    assert model.trained_on.inputs == "physical"
+    own = Standardizer(np.zeros(6), np.full(6, 2.0), clip=5.0)
+    kept = AffinePNN(6, widths=WIDTHS, seed=1)
+    kept.set_standardizer(own)
+    fit(kept, train, validation=validation, config=small(epochs=1), progress=False)
+    np.testing.assert_array_equal(kept.standardizer.standardizer().scale, own.scale)
+    plain = AffinePNN(6, widths=WIDTHS, seed=1)
+    fit(plain, train, validation=validation, config=small(epochs=1, standardize=False), progress=False)
+    assert plain.standardizer.standardizer().is_identity
+    with pytest.raises(ConfigError, match="unknown training option 'standardise'; did you mean 'standardize'"):
+        TrainConfig.from_dict({"standardise": False})
+
+
 def test_default_background_pool_is_the_training_signals_distinct_masses() -> None:
     # the reference of [Anzalone22] (script/hep/data.py): choice(unique(signal mA)), equal
     # frequencies, whatever the signal's own frequencies (here 10:1, as in HEPMASS-IMB)

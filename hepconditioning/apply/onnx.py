@@ -64,7 +64,8 @@ def to_onnx(model: torch.nn.Module | str | os.PathLike[str], path: str | os.Path
     example = (torch.zeros(len(points), model.n_features), torch.tensor(points, dtype=torch.float32))
     meta = {"features": [f.to_dict() for f in info.features] if info is not None else None,
             "condition": (info.condition or model.condition).to_dict() if info is not None else
-            model.condition.to_dict(), "inputs": ["x", condition], "output": "probability"}
+            model.condition.to_dict(), "inputs": ["x", condition], "output": "probability",
+            "input_state": info.inputs if info is not None else None}
     path = Path(path)
     try:
         with atomic_path(path) as tmp, warnings.catch_warnings():
@@ -114,7 +115,8 @@ class OnnxScorer:
         inputs = [i.name for i in self.session.get_inputs()]
         self.condition_input = next((name for name in inputs if name != "x"), None)
         self.n_features = int(self.session.get_inputs()[0].shape[1])
-        self.trained_on = TrainedOn.from_dict(meta) if meta.get("features") else None
+        self.trained_on = TrainedOn.from_dict({**meta, "inputs": meta.get("input_state")}) \
+            if meta.get("features") else None
 
     def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
                 batch_size: int = 8192) -> np.ndarray:

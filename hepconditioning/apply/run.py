@@ -12,23 +12,27 @@ every selected entry at each mass hypothesis, and writes into ``out``:
 
 Every file is written atomically. A missing or damaged input is reported by name in
 :attr:`ApplyResult.failed`; the other files still complete. With ``workers=N`` the tasks run
-on a ``dask.distributed.LocalCluster`` (one process per worker, torch with one thread), with
-``scheduler=ADDRESS`` on an existing cluster (e.g. started by dask-jobqueue on HTCondor or
-Slurm); results are combined in task order, so outputs equal the serial run's exactly.
+on a ``dask.distributed.LocalCluster`` (one process per worker), with ``scheduler=ADDRESS`` on
+an existing cluster (e.g. started by dask-jobqueue on HTCondor or Slurm); results are combined
+in task order and every task scores with one torch thread, serial or not, so outputs equal the
+serial run's in every bit (``--workers N`` is the way to use N cores).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from hepconditioning.apply.spec import ApplySpec, evaluate_features
+from hepconditioning.apply.state import check_input_state, measured_state
+from hepconditioning.contract import Condition
 
 __all__ = ["SENTINEL", "ApplyResult", "apply_files", "hypothesis_branch", "score_chunk"]
 
@@ -77,14 +81,15 @@ def _scorer(model_path: str, mtime: float, backend: str) -> Any:
 
 
 def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: int, masses: Sequence[float], *,
-                backend: str = "torch", bins: int = 50, threads: int | None = None) -> Chunk:
-    """Score entries ``[start, stop)`` of ``path`` at every mass (one task; runs on dask workers)."""
+                backend: str = "torch", bins: int = 50, threads: int = 1) -> Chunk:
+    """Score entries ``[start, stop)`` of ``path`` at every mass (one task; runs on dask workers).
+
+    The network runs on ``threads`` torch threads (the caller's setting is restored after): one
+    by default, serial and on dask alike, since the thread count changes how the matrix products
+    round in float32 and the outputs are to be identical bit for bit.
+    """
     from hepconditioning.io.root.reader import find_tree, open_root
 
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
     scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
     expressions = spec.expressions()
     aliases = {k: v for k, v in expressions.items() if k != v}  # plain branches are read by name
@@ -92,11 +97,15 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
         arrays = find_tree(file, spec.tree, Path(path)).arrays(list(expressions), aliases=aliases, entry_start=start,
                                                                entry_stop=stop, library="ak")
     x, selected = evaluate_features(spec, arrays)
+    trained = getattr(getattr(scorer, "trained_on", None), "inputs", None)
+    scale = _input_scale(scorer, x.shape[1])
+    check_input_state(trained, measured_state(x[selected], scale), model=repr(model_path),
+                      how=f"entries {start}–{stop} of {path!r} (measured: means and widths of the features)")
     n, k = len(selected), len(masses)
     weight = np.ones(n) if not spec.weight else np.asarray(arrays["_hc_weight"], dtype=np.float64)
     scores = np.full((n, k), SENTINEL, dtype=np.float32)
     if selected.any():
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _torch_threads(threads):
             warnings.simplefilter("ignore")  # extrapolation is flagged once, by apply_files
             scores[selected] = scorer.predict(x[selected], hypotheses=list(masses))
     edges = np.linspace(0.0, 1.0, bins + 1)
@@ -104,6 +113,26 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     sumw = np.stack([np.histogram(scores[selected, j], edges, weights=w)[0] for j in range(k)])
     sumw2 = np.stack([np.histogram(scores[selected, j], edges, weights=w * w)[0] for j in range(k)])
     return Chunk(scores, selected, sumw, sumw2)
+
+
+def _input_scale(scorer: Any, n_features: int) -> np.ndarray:
+    """The model's standardization widths (ones when it holds none)."""
+    standardizer = getattr(scorer, "standardizer", None)
+    if standardizer is not None and hasattr(standardizer, "standardizer"):
+        return standardizer.standardizer().scale
+    return np.ones(n_features)
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _entries(path: Path, spec: ApplySpec) -> int:
@@ -193,6 +222,9 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
     if loaded.trained_on is not None and names is not None and loaded.trained_on.feature_names != names:
         raise ValueError(f"the spec builds features {list(names)[:6]}... but the model was trained on "
                          f"{list(loaded.trained_on.feature_names)[:6]}...; give the features in the model's order")
+    if loaded.trained_on is not None:
+        check_input_state(loaded.trained_on.inputs, spec.state, model=repr(str(model_path)), how="the spec")
+    getattr(loaded, "condition", Condition()).check(values)  # NaN, a negative mass: refused
     loaded.predict(np.zeros((0, loaded.n_features)), hypotheses=values)  # ExtrapolationWarning, once
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

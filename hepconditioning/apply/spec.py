@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from hepconditioning.contract import INPUT_STATES
 from hepconditioning.errors import ConfigError
 from hepconditioning.io.root.spec import Count, Expr, Jagged, RootSpec
 
@@ -48,7 +49,7 @@ __all__ = ["ApplySpec", "ObjectSpec", "evaluate_features", "load_spec"]
 
 _OBJECT_KEYS = {"kind", "leptons", "jets", "met", "btag", "btag_threshold", "lepton_pt_min",
                 "lepton_eta_max", "jet_pt_min", "jet_eta_max"}
-_TOP_KEYS = {"tree", "weight", "cut", "features", "objects", "standardized"}
+_TOP_KEYS = {"tree", "weight", "cut", "features", "objects", "standardized", "inputs"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,10 @@ class ApplySpec:
         objects: :class:`ObjectSpec` for the HEPMASS features from objects.
         cut: optional selection expression (uproot, one boolean per entry).
         weight: optional per-entry weight expression for the histograms (default 1).
-        standardized: ``"hepmass"`` when the branches hold HEPMASS-standardized features.
+        standardized: ``"hepmass"`` when the branches hold HEPMASS-standardized features
+            (turned into physical units before scoring).
+        inputs: ``"physical"`` or ``"standardized"``: the state of the features the branches
+            give (checked against the model's, see :mod:`.state`); ``None``: measured only.
     """
 
     tree: str
@@ -95,6 +99,7 @@ class ApplySpec:
     cut: str | None = None
     weight: str | None = None
     standardized: str | None = None
+    inputs: str | None = None
 
     def __post_init__(self) -> None:
         if (self.features is None) == (self.objects is None):
@@ -104,6 +109,19 @@ class ApplySpec:
             object.__setattr__(self, "features", root.features)
         if self.standardized not in (None, "hepmass"):
             raise ValueError(f"standardized must be 'hepmass' or absent, got {self.standardized!r}")
+        if self.inputs not in (None, *INPUT_STATES):
+            raise ValueError(f"inputs must be one of {INPUT_STATES} or absent, got {self.inputs!r}")
+        if self.inputs == "standardized" and (self.objects is not None or self.standardized):
+            raise ValueError("inputs = \"standardized\" contradicts [objects] / standardized = \"hepmass\", "
+                             "which build physical features")
+
+    @property
+    def state(self) -> str | None:
+        """The state of the features this spec builds: ``"physical"`` (objects, converted
+        HEPMASS layout), the declared ``inputs``, or ``None`` (unknown)."""
+        if self.objects is not None or self.standardized == "hepmass":
+            return "physical"
+        return self.inputs
 
     @property
     def feature_names(self) -> tuple[str, ...] | None:
@@ -187,7 +205,7 @@ def load_spec(path: str | os.PathLike[str]) -> ApplySpec:
     features = _features(data["features"], where) if "features" in data else None
     try:
         return ApplySpec(data["tree"], features, objects, data.get("cut"), data.get("weight"),
-                         data.get("standardized"))
+                         data.get("standardized"), data.get("inputs"))
     except (ValueError, TypeError) as err:
         raise ConfigError(f"{where}: {err}") from err
 
@@ -229,7 +247,7 @@ def evaluate_features(spec: ApplySpec, arrays: Any) -> tuple[np.ndarray, np.ndar
                     key = arrays[f"_hc_s{i}"]
                     values = values[ak.argsort(key, axis=1, ascending=feature.ascending, stable=True)]
                 padded = ak.fill_none(ak.pad_none(values, int(feature.leading), axis=1, clip=True), feature.pad)
-                columns.append(np.asarray(ak.to_numpy(padded), dtype=np.float64).reshape(n, -1))
+                columns.append(np.asarray(ak.to_numpy(padded), dtype=np.float64).reshape(n, int(feature.leading)))
         x = np.concatenate(columns, axis=1) if columns else np.zeros((n, 0))
         if spec.standardized == "hepmass":
             from hepconditioning.datasets.hepmass import unstandardize

@@ -1,7 +1,9 @@
 """mplhep figures of the evaluation (:mod:`.figures`) and the figure sets of a run (:mod:`.summary`).
 
 Every figure function takes ``ax=None`` and returns a NamedTuple of the artists it drew; nothing changes
-matplotlib's global style (use :func:`hep_style`); :func:`save_figure` writes atomically.
+matplotlib's global style. :mod:`.style` is the one place of the look: :func:`hep_style` (the
+mplhep styles :data:`STYLES`), :class:`FigureLabel` and :func:`draw_label` (``Simulation`` /
+``Open Data``, √s, luminosity); :func:`save_figure` writes atomically.
 :func:`summary_figures` draws every figure of a run into a directory and
 :func:`figures_from_results` does so from a ``results.root`` (``hepconditioning plot``);
 :mod:`.series` draws multi-instance curves against the series size N.
@@ -17,7 +19,6 @@ from hepconditioning.plotting.figures import (
     auc_ratio_vs_mass,
     auc_vs_mass,
     best_cut_vs_mass,
-    hep_style,
     roc_per_mass,
     save_figure,
     score_distributions,
@@ -32,11 +33,14 @@ from hepconditioning.plotting.series import (
     hep_figure,
     rates_vs_n,
 )
+from hepconditioning.plotting.style import STYLES, FigureLabel, check_style, draw_label, hep_style
 from hepconditioning.plotting.summary import figures_from_results, summary_figures
 
 __all__ = [
+    "STYLES",
     "AucNArtists",
     "EmbeddingArtists",
+    "FigureLabel",
     "HistoryArtists",
     "LineArtists",
     "RateArtists",
@@ -45,6 +49,8 @@ __all__ = [
     "auc_vs_mass",
     "aucn_vs_n",
     "best_cut_vs_mass",
+    "check_style",
+    "draw_label",
     "figures_from_results",
     "hep_figure",
     "hep_style",

@@ -2,7 +2,7 @@
 
 Every function takes ``ax=None`` (a new figure is made when omitted) and returns a NamedTuple
 of the artists it drew (as ``hist``/mplhep do), so that callers restyle or relabel them; nothing here changes matplotlib's global
-style (wrap calls in :func:`hep_style` for the mplhep ROOT look). :func:`save_figure` writes
+style (wrap calls in :func:`~hepconditioning.plotting.style.hep_style` for an mplhep look). :func:`save_figure` writes
 atomically (temporary name, then rename).
 
 Figures follow [Anzalone22] (arXiv:2202.00424): ROC per mass, AUC and σ_ratio vs mass for
@@ -11,9 +11,8 @@ several models (Figs. 6–8), the interpolation study (Fig. 9), t-SNE of the las
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,6 +32,7 @@ from hepconditioning.evaluation.protocol import (
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import atomic_path
 from hepconditioning.metrics import SIGMA_RATIO_FAILURE, roc_curve
+from hepconditioning.plotting.style import hep_style
 
 __all__ = [
     "EmbeddingArtists",
@@ -54,12 +54,16 @@ __all__ = [
 
 class LineArtists(NamedTuple):
     """One line per evaluation mass or per model; the reference line (ROC diagonal, σ_ratio
-    failure value, AUC ratio 1; ``None`` where there is none), shaded bands, the legend."""
+    failure value, AUC ratio 1; ``None`` where there is none), shaded bands, the legend; the
+    error bars of each line (bootstrap intervals) and the working points marked on ROC curves
+    (empty where none were drawn)."""
 
     lines: list[Any]
     reference: Any | None
     bands: list[Any]
     legend: Any | None
+    errorbars: tuple[Any, ...] = ()
+    working_points: tuple[Any, ...] = ()
 
 
 class ScoreArtists(NamedTuple):
@@ -92,39 +96,50 @@ class HistoryArtists(NamedTuple):
 
 def _axes(ax: Axes | None) -> Axes:
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+        _, ax = plt.subplots(figsize=(8.0, 6.0), layout="constrained")  # room for mplhep's fonts
     return ax
 
 
-@contextlib.contextmanager
-def hep_style(name: str = "ROOT") -> Iterator[None]:
-    """Context manager applying an mplhep style (``"ROOT"``, ``"CMS"``, ``"ATLAS"``, …)."""
-    styles = {key.upper(): key for key in dir(mplhep.style) if key.isupper()}
-    if name.upper() not in styles:
-        raise ValueError(f"unknown mplhep style {name!r}; choose from {sorted(styles)}")
-    with plt.style.context(getattr(mplhep.style, styles[name.upper()])):
-        yield
-
-
 def roc_per_mass(events: Events, scores: Any, *, masses: Sequence[float] | None = None,
-                 ax: Axes | None = None) -> LineArtists:
+                 working_points: Mapping[float, float] | None = None, ax: Axes | None = None) -> LineArtists:
     """ROC curves (signal vs background efficiency) at each evaluation mass.
 
     ``events`` is an evaluation sample (:func:`hepconditioning.evaluation.evaluation_events`),
     grouped by ``eval_mass`` (``mass`` if absent); the legend gives the weighted AUC.
+    ``working_points`` (``{mass: score cut}``, e.g. the best cut t* of an
+    :class:`~hepconditioning.evaluation.EvaluationTable`) are marked on each curve at the
+    efficiencies of ``score >= cut``.
     """
     groups = mass_groups(events, masses=masses)
     scores = check_scores(scores, len(events))
     ax = _axes(ax)
-    artists = []
+    artists, points = [], []
     for mass, mask in groups.items():
         curve = roc_curve(events.labels[mask], scores[mask], events.weights[mask])
         auc = float(np.sum(np.diff(curve.fpr) * (curve.tpr[1:] + curve.tpr[:-1])) / 2)
         (line,) = ax.plot(curve.fpr, curve.tpr, label=f"m = {mass:g} GeV (AUC {100 * auc:.1f} %)")
         artists.append(line)
+        cut = _near(working_points, mass)
+        if cut is not None:
+            labels, weights, passed = events.labels[mask], events.weights[mask], scores[mask] >= cut
+            signal, background = labels == 1, labels == 0
+            tpr = weights[signal & passed].sum() / weights[signal].sum()
+            fpr = weights[background & passed].sum() / weights[background].sum()
+            points.append(ax.plot(fpr, tpr, marker="*", ms=12, color=line.get_color(), ls="none")[0])
+    if points:  # one legend entry for the markers of every curve
+        ax.plot([], [], marker="*", ms=12, color="grey", ls="none", label="best cut $t^*$")
     (diagonal,) = ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1)
     ax.set(xlabel="background efficiency", ylabel="signal efficiency", xlim=(0, 1), ylim=(0, 1.02))
-    return LineArtists(artists, diagonal, [], ax.legend(loc="lower right"))
+    legend = ax.legend(loc="lower right", fontsize="small")
+    return LineArtists(artists, diagonal, [], legend, working_points=tuple(points))
+
+
+def _near(values: Mapping[float, float] | None, mass: float) -> float | None:
+    """``values[m]`` for the key ``m`` within 0.5 GeV of ``mass`` (``None`` if there is none)."""
+    for key, value in (values or {}).items():
+        if abs(float(key) - mass) <= 0.5:
+            return float(value)
+    return None
 
 
 def _tables(tables: EvaluationTable | Mapping[str, EvaluationTable]) -> dict[str, EvaluationTable]:
@@ -136,29 +151,45 @@ def _tables(tables: EvaluationTable | Mapping[str, EvaluationTable]) -> dict[str
 
 
 def _per_mass(tables: Any, field: str, ylabel: str, ax: Axes | None, *, scale: float = 1.0) -> LineArtists:
+    """One line per model of ``table.<field>`` vs mass, with the bootstrap interval
+    ``table.<field>_ci`` as error bars where the table has it."""
     ax = _axes(ax)
-    artists = []
+    artists, bars = [], []
     for name, table in _tables(tables).items():
-        (line,) = ax.plot(table.mass, scale * getattr(table, field), marker="o", label=name or None)
+        value = scale * getattr(table, field)
+        interval = getattr(table, f"{field}_ci", None)
+        if interval is None:
+            (line,) = ax.plot(table.mass, value, marker="o", label=name or None)
+        else:  # a percentile interval need not contain the point: no negative bar lengths
+            low, high = scale * interval[:, 0], scale * interval[:, 1]
+            yerr = np.clip([value - low, high - value], 0.0, None)
+            bar = ax.errorbar(table.mass, value, yerr=yerr, marker="o", capsize=3, label=name or None)
+            line = bar.lines[0]
+            bars.append(bar)
         artists.append(line)
     ax.set(xlabel="mass [GeV]", ylabel=ylabel)
-    return LineArtists(artists, None, [], ax.legend() if any(_tables(tables)) else None)
+    return LineArtists(artists, None, [], ax.legend() if any(_tables(tables)) else None, errorbars=tuple(bars))
 
 
 def auc_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable], *, ax: Axes | None = None) -> LineArtists:
-    """Weighted ROC AUC (%) vs evaluation mass, one line per model (``{name: table}``)."""
+    """Weighted ROC AUC (%) vs evaluation mass, one line per model (``{name: table}``), with
+    the tables' bootstrap intervals (``auc_ci``) as error bars where they have them."""
     return _per_mass(tables, "auc", "ROC AUC [%]", ax, scale=100.0)
 
 
 def sigma_ratio_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable], *,
                         ax: Axes | None = None) -> LineArtists:
-    """Significance ratio vs mass per model, with the failure value 1/√2 as a dashed line."""
-    lines = _per_mass(tables, "sigma_ratio", r"$\sigma_{ratio}$", ax).lines
+    """Significance ratio vs mass per model (error bars: the tables' ``sigma_ratio_ci``), with
+    the failure value 1/√2 as a dashed line."""
+    drawn = _per_mass(tables, "sigma_ratio", r"$\sigma_{ratio}$", ax)
+    lines = drawn.lines
     axis = lines[0].axes
     failure = axis.axhline(SIGMA_RATIO_FAILURE, ls="--", color="grey", lw=1, label="failure value 1/√2")
-    lowest = min(SIGMA_RATIO_FAILURE, *(float(np.min(line.get_ydata())) for line in lines))
+    lows = [table.sigma_ratio_ci[:, 0] for table in _tables(tables).values() if table.sigma_ratio_ci is not None]
+    lowest = min(SIGMA_RATIO_FAILURE, *(float(np.min(line.get_ydata())) for line in lines),
+                 *(float(np.min(low)) for low in lows))
     axis.set_ylim(lowest - 0.02, 1.01)
-    return LineArtists(lines, failure, [], axis.legend())
+    return LineArtists(lines, failure, [], axis.legend(), errorbars=drawn.errorbars)
 
 
 def auc_ratio_vs_mass(
@@ -196,17 +227,19 @@ def best_cut_vs_mass(tables: EvaluationTable | Mapping[str, EvaluationTable], *,
 
 def score_distributions(histograms: ScoreHistograms, *, density: bool = True, log: bool = False,
                         ax: Axes | None = None) -> ScoreArtists:
-    """Signal and background score histograms of one mass (``mplhep.histplot``, with errors)."""
+    """Signal and background score histograms of one mass (``mplhep.histplot``, with the
+    per-bin errors √(Σw²) of the weighted histograms)."""
     ax = _axes(ax)
     artists = mplhep.histplot(
         [histograms.signal, histograms.background], ax=ax, density=density, yerr=True, histtype="step",
         label=["signal", "background"],
     )
-    ax.set(xlabel="classifier score", ylabel="density" if density else "weighted events",
-           title=f"m = {histograms.mass:g} GeV")
+    ax.set(xlabel="classifier score", ylabel="density" if density else "weighted events")
     if log:
         ax.set_yscale("log")
-    return ScoreArtists(*artists, ax.legend())
+    # the mass in the legend: the space above the axes holds the experiment-style label
+    return ScoreArtists(*artists, ax.legend(title=f"m = {histograms.mass:g} GeV", fontsize="small",
+                                            title_fontsize="small"))
 
 
 def tsne_embedding(
@@ -287,7 +320,7 @@ def training_history(history: Any, *, ax: Axes | None = None) -> HistoryArtists:
     best = int(getattr(history, "best_epoch", -1))
     marker = ax.axvline(best + 1, ls="--", color="grey", lw=1, label=f"best epoch {best + 1}") if best >= 0 else None
     handles = [a for a in (loss_line, *thin, total, marker) if a is not None]
-    legend = ax.legend(handles=handles, loc="center right", fontsize="small")
+    legend = ax.legend(handles=handles, loc="center right", fontsize="x-small", title_fontsize="x-small")
     return HistoryArtists(loss_line, total, thin, marker, legend)
 
 

@@ -5,13 +5,19 @@ Files (PNG; ``<model>`` omitted for a single unnamed model)::
     auc_vs_mass.png           ROC AUC vs mass, every model       [Anzalone22] Figs. 6–7
     sigma_ratio_vs_mass.png   σ_ratio vs mass, failure value 1/√2
     best_cut_vs_mass.png      best cut t* vs mass
-    roc_<model>.png           ROC curve per evaluation mass
+    roc_<model>.png           ROC curve per evaluation mass, best cut t* marked
     scores_<model>.png        signal/background score distributions, one panel per mass
     history_<model>.png       training loss and validation AUC (when a history is given)
+
+Every figure is drawn in the mplhep style of its :class:`~hepconditioning.plotting.style.FigureLabel`
+and carries that label (``Simulation`` / ``Open Data``, √s, luminosity). AUC and σ_ratio vs
+mass have error bars: the tables' bootstrap intervals, or, where the tables have none and the
+scores are given, Poisson-bootstrap intervals computed here (``bootstrap`` replicas, seeded).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Mapping
@@ -21,7 +27,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 
 from hepconditioning.evaluation.histograms import ScoreHistograms, score_histograms
-from hepconditioning.evaluation.protocol import EvaluationTable
+from hepconditioning.evaluation.protocol import EvaluationTable, evaluate_scores
 from hepconditioning.evaluation.results import read_results
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory
@@ -34,6 +40,7 @@ from hepconditioning.plotting.figures import (
     sigma_ratio_vs_mass,
     training_history,
 )
+from hepconditioning.plotting.style import FigureLabel, draw_label, hep_style
 
 __all__ = ["figures_from_results", "summary_figures"]
 
@@ -46,18 +53,28 @@ def _save(fig: Any, directory: Path, name: str, dpi: int) -> Path:
     return save_figure(fig, directory / name, dpi=dpi, close=True)
 
 
-def _score_grid(histograms: list[ScoreHistograms], title: str) -> Any:
+def _score_grid(histograms: list[ScoreHistograms], title: str, label: FigureLabel) -> Any:
     ncols = min(len(histograms), 3)
     nrows = math.ceil(len(histograms) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, 3.8 * nrows), layout="constrained",
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.4 * ncols, 5.2 * nrows), layout="constrained",
                              squeeze=False)
     for ax, h in zip(axes.flat, histograms, strict=False):
         score_distributions(h, ax=ax)
+        draw_label(ax, label)
     for ax in axes.flat[len(histograms):]:
         ax.set_axis_off()
     if title:
         fig.suptitle(title)
     return fig
+
+
+def _with_intervals(table: EvaluationTable, evaluation: Events | None, scores: Any, bootstrap: int) -> EvaluationTable:
+    """``table`` with bootstrap intervals of AUC and σ_ratio: its own, else computed from the
+    scores (the point values stay those of ``table``)."""
+    if table.auc_ci is not None or scores is None or evaluation is None or bootstrap <= 0:
+        return table
+    intervals = evaluate_scores(evaluation, scores, masses=list(table.mass), bootstrap=bootstrap, seed=0)
+    return dataclasses.replace(table, auc_ci=intervals.auc_ci, sigma_ratio_ci=intervals.sigma_ratio_ci)
 
 
 def summary_figures(
@@ -70,6 +87,8 @@ def summary_figures(
     histograms: Mapping[str, list[ScoreHistograms]] | None = None,
     bins: int = 50,
     dpi: int = 120,
+    label: FigureLabel | None = None,
+    bootstrap: int = 200,
 ) -> list[Path]:
     """Draw the figures of a run (see the module) into the existing ``directory``.
 
@@ -80,6 +99,10 @@ def summary_figures(
             for the ROC curves and, without ``histograms``, the score distributions.
         histograms: per-mass score histograms by model (e.g. read from a ``results.root``).
         bins: score bins when the histograms are filled here (each mass over its scores' range).
+        label: style and experiment-style label of every figure (default: CMS style,
+            ``Simulation``, no √s).
+        bootstrap: Poisson-bootstrap replicas of the error bars of tables without intervals
+            (0: none).
 
     Returns:
         the files written, in order.
@@ -93,29 +116,40 @@ def summary_figures(
     scores = dict(scores or {})
     if scores and evaluation is None:
         raise ValueError("scores were given without the evaluation events they belong to (evaluation=...)")
-    histograms = dict(histograms or {})
-    histories = dict(histories or {})
+    label = label or FigureLabel()
+    named = {name: _with_intervals(table, evaluation, scores.get(name), bootstrap) for name, table in named.items()}
+    with hep_style(label.style):
+        return _draw(directory, named, dict(histories or {}), evaluation, scores, dict(histograms or {}),
+                     bins=bins, dpi=dpi, label=label)
+
+
+def _draw(directory: Path, named: dict[str, EvaluationTable], histories: dict[str, Any],
+          evaluation: Events | None, scores: dict[str, Any], histograms: dict[str, list[ScoreHistograms]],
+          *, bins: int, dpi: int, label: FigureLabel) -> list[Path]:
     written = []
     for stem, draw in (("auc_vs_mass", auc_vs_mass), ("sigma_ratio_vs_mass", sigma_ratio_vs_mass),
                        ("best_cut_vs_mass", best_cut_vs_mass)):
         artists = draw(named)
+        draw_label(artists.lines[0].axes, label)
         written.append(_save(artists.lines[0].figure, directory, f"{stem}.png", dpi))
-    for label in named:
-        title = label
-        if label in scores:
-            roc = roc_per_mass(evaluation, scores[label])
-            roc.reference.axes.set_title(title)
-            written.append(_save(roc.reference.figure, directory, _name("roc", label), dpi))
-        per_mass = histograms.get(label)
-        if per_mass is None and label in scores:
-            per_mass = [score_histograms(evaluation, scores[label], bins=bins, range=None, masses=[mass])[0]
-                        for mass in named[label].mass]  # each panel over its own score range
+    for name, table in named.items():
+        if name in scores:
+            roc = roc_per_mass(evaluation, scores[name],
+                               working_points=dict(zip(table.mass, table.threshold, strict=True)))
+            roc.legend.set_title(name or None)
+            draw_label(roc.reference.axes, label)
+            written.append(_save(roc.reference.figure, directory, _name("roc", name), dpi))
+        per_mass = histograms.get(name)
+        if per_mass is None and name in scores:
+            per_mass = [score_histograms(evaluation, scores[name], bins=bins, range=None, masses=[mass])[0]
+                        for mass in table.mass]  # each panel over its own score range
         if per_mass:
-            written.append(_save(_score_grid(per_mass, title), directory, _name("scores", label), dpi))
-        if label in histories:
-            history = training_history(histories[label])
-            history.loss.axes.set_title(title)
-            written.append(_save(history.loss.figure, directory, _name("history", label), dpi))
+            written.append(_save(_score_grid(per_mass, name, label), directory, _name("scores", name), dpi))
+        if name in histories:
+            history = training_history(histories[name])
+            history.legend.set_title(name or None)
+            draw_label(history.loss.axes, label)
+            written.append(_save(history.loss.figure, directory, _name("history", name), dpi))
     return written
 
 
@@ -125,9 +159,11 @@ def figures_from_results(
     *,
     overwrite: bool = False,
     dpi: int = 120,
+    label: FigureLabel | None = None,
 ) -> list[Path]:
     """Draw the figures of a ``results.root`` (:func:`hepconditioning.evaluation.write_results`)
-    into the directory ``out``, built aside and renamed into place when complete.
+    into the directory ``out``, built aside and renamed into place when complete; ``label``
+    as in :func:`summary_figures` (the error bars are bootstrapped from the stored scores).
 
     Returns:
         the files written (their final paths).
@@ -138,5 +174,5 @@ def figures_from_results(
     bins = next((len(hs[0].signal.axes[0]) for hs in stored.histograms.values() if hs), 50)
     with atomic_directory(out, overwrite=overwrite) as tmp:
         written = summary_figures(tmp, tables=stored.tables, evaluation=stored.events, scores=stored.scores,
-                                  bins=bins, dpi=dpi)
+                                  bins=bins, dpi=dpi, label=label)
     return [Path(out) / path.name for path in written]

@@ -67,6 +67,11 @@ class TrainConfig:
         device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (see
             :mod:`hepconditioning.training.device`).
         precision: ``"float32"`` or ``"bf16"`` (forward pass under bfloat16 autocast).
+        standardize: fit the input standardization (mean and standard deviation per feature,
+            unweighted) on the training split and hold it in the model (``model.standardizer``),
+            so the model and its file take the features as given (GeV, rad, counts). A
+            standardization the caller set (``model.set_standardizer``) is kept. ``False``:
+            the model takes its inputs unchanged (they must already be standardized).
     """
 
     epochs: int = 25
@@ -89,6 +94,7 @@ class TrainConfig:
     validation_batch_size: int = 2048
     device: str = "auto"
     precision: str = "float32"
+    standardize: bool = True
 
     def __post_init__(self) -> None:
         choices = {"optimizer": OPTIMIZERS, "balance": BALANCE_MODES, "background_mass": DISTRIBUTIONS,

@@ -31,6 +31,7 @@ from hepconditioning.contract import Condition, TrainedOn
 from hepconditioning.errors import ConfigError, HepConditioningError
 from hepconditioning.events import Events
 from hepconditioning.nn.dropout import set_dropout_generator, set_dropout_rows
+from hepconditioning.standardization import Standardizer, input_state
 from hepconditioning.training.batches import Batch, BatchSource, BatchSourceLike
 from hepconditioning.training.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from hepconditioning.training.config import TrainConfig
@@ -152,7 +153,10 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         :class:`History`; the model ends in eval mode with the best epoch's weights and
         ``model.trained_on`` (feature names, mass range and points) set for ``predict``.
         Under ``torchrun`` every process returns the same history and weights; validation,
-        checkpoints and progress output happen on rank 0.
+        checkpoints and progress output happen on rank 0. Unless ``config.standardize`` is
+        ``False``, the model holds the input standardization fitted on ``train`` (a
+        standardization set by the caller is kept), so it takes features as ``train`` has them;
+        ``model.trained_on.inputs`` says whether those were physical or already standardized.
 
     Raises:
         TrainingDivergedError: the loss became NaN/inf (message names epoch and batch); the
@@ -171,6 +175,7 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
         raise ValueError("resume=True needs checkpoint_dir= (where the checkpoint was written)")
     if batches is None and config.targets == "labels":
         _check_class_weights(train)
+    _fit_standardization(model, train, config)
     device = resolve_device(config.device)
     parallel = join_process_group(device)
     progress = progress and parallel.is_main
@@ -268,6 +273,15 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
     return history
 
 
+def _fit_standardization(model: torch.nn.Module, train: Events, config: TrainConfig) -> None:
+    """The standardization of ``train`` into ``model`` unless opted out or set by the caller."""
+    holder = getattr(model, "standardizer", None)
+    if not config.standardize or holder is None or not hasattr(model, "set_standardizer"):
+        return
+    if holder.standardizer().is_identity:
+        model.set_standardizer(Standardizer.fit(train))
+
+
 def _shard(batch: Batch, parallel: Parallel, model: torch.nn.Module,
            device: torch.device) -> tuple[torch.Tensor, ...]:
     """This process's rows of a global batch, on ``device``; dropout masks follow the rows."""
@@ -285,4 +299,5 @@ def _trained_on(model: torch.nn.Module, train: Events, config: TrainConfig) -> T
     conditioned = getattr(model, "conditioned", True)
     condition = getattr(model, "condition", Condition()) if conditioned else None
     threads = config.threads or torch.get_num_threads()
-    return TrainedOn.from_events(train, condition=condition, seed=config.seed, threads=threads)
+    return TrainedOn.from_events(train, condition=condition, seed=config.seed, threads=threads,
+                                 inputs=input_state(train))

@@ -105,6 +105,10 @@ def reconstruct_objects(leptons: np.ndarray, lepton_pass: np.ndarray, jets: np.n
     Exactly one passing lepton and at least four passing jets select an event; the four
     leading passing jets by pT (stable order) enter the reconstruction of the module docstring.
     """
+    if jets.shape[1] < 4:  # fewer than four jet slots (e.g. no events): none selected, shapes kept
+        pad = 4 - jets.shape[1]
+        jets = np.pad(jets, ((0, 0), (0, pad), (0, 0)))
+        jet_pass, btag = np.pad(jet_pass, ((0, 0), (0, pad))), np.pad(btag, ((0, 0), (0, pad)))
     n_jets = jet_pass.sum(axis=1)
     selected = (lepton_pass.sum(axis=1) == 1) & (n_jets >= 4)
     lepton = _take(leptons[selected], np.argmax(lepton_pass[selected], axis=1)[:, None])[:, 0]
