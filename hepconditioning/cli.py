@@ -176,6 +176,7 @@ def _style_option(p: argparse.ArgumentParser, default: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every ``hepconditioning`` command (one sub-parser each)."""
     parser = argparse.ArgumentParser(
         prog="hepconditioning",
         description="Conditioned (mass-parametrized) classifiers for HEP: generate samples, train "
