@@ -16,6 +16,7 @@ from hepconditioning.training.batches import Batch, BatchSource, ParameterBatchS
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
 from hepconditioning.training.loss import soft_targets, weighted_bce
+from hepconditioning.training.many import fit_many
 from hepconditioning.training.serialization import OldModelFormatError, load_model, save_model
 from hepconditioning.training.spin import spin_weight_batches
 from hepconditioning.training.validation import ModelSelectionError, ValidationResult, Validator
@@ -33,6 +34,7 @@ __all__ = [
     "ValidationResult",
     "Validator",
     "fit",
+    "fit_many",
     "load_model",
     "logits",
     "predict",
