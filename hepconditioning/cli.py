@@ -111,8 +111,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _read_events(path: str, *, mass_points: Sequence[float] | None):  # -> Events
     from hepconditioning.datasets.hepmass import load_hepmass
 
-    # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others
-    # (a sample generated at 2000 GeV) kept, unless mass_points are given
+    # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others kept
+    # where signal rows hold them (a sample generated at 2000 GeV), unless mass_points are given
     return load_hepmass(path, split="test", masses=mass_points)
 
 

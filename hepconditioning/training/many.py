@@ -43,6 +43,7 @@ from hepconditioning.nn.conditioning import (
     ConditionalScaling,
 )
 from hepconditioning.nn.dropout import FastDropout, set_dropout_generator
+from hepconditioning.nn.fused import affine_block, conditions_with_one
 from hepconditioning.nn.models import ConditionedMLP
 from hepconditioning.sampling import BalancedBatchSampler
 from hepconditioning.training.batches import BatchSource
@@ -323,7 +324,16 @@ def stacked_logits(model: ConditionedMLP, params: dict[str, torch.Tensor], x: to
     steps are those of the unstacked model (and of its fused block) in the same order.
     """
     h = torch.cat([x, m.to(x.dtype)], dim=-1) if model.input_conditioning is not None else x
+    m1 = conditions_with_one(m) if model.fused else None
     for i, (cond, drop) in enumerate(zip(model.conditionings, model.dropouts, strict=True)):
+        if model.fused and isinstance(cond, AffineConditioning):  # the fused block, batched
+            a = _linear(params, f"dense.{i}", h)
+            mask = masks(i, (a.shape[1], a.shape[2])).to(a.dtype) \
+                if masks is not None and isinstance(drop, FastDropout) and drop.p > 0 else None
+            scale, shift = f"conditionings.{i}.scale", f"conditionings.{i}.shift"
+            h = affine_block(a, m1, params[f"{scale}.weight"], params[f"{scale}.bias"], params[f"{shift}.weight"],
+                             params[f"{shift}.bias"], mask)
+            continue
         h = torch.relu(_linear(params, f"dense.{i}", h))
         if isinstance(cond, AffineConditioning):
             s = _map(params, f"conditionings.{i}.scale", m)
