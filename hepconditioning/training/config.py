@@ -146,6 +146,7 @@ class TrainConfig:
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
+        """The configuration as a JSON/TOML-ready mapping (the keys of a ``[training]`` section)."""
         values = dataclasses.asdict(self)
         if self.background_mass_points is not None:  # a list, as a TOML card or JSON gives it back
             values["background_mass_points"] = list(self.background_mass_points)
