@@ -111,19 +111,24 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _read_events(path: str, *, mass_points: Sequence[float] | None):  # -> Events
     from hepconditioning.datasets.hepmass import load_hepmass
 
-    # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others
-    # (a sample generated at 2000 GeV) kept, unless mass_points are given
+    # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others kept
+    # where signal rows hold them (a sample generated at 2000 GeV), unless mass_points are given
     return load_hepmass(path, split="test", masses=mass_points)
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from hepconditioning.plotting import FigureLabel, figures_from_results
+    from hepconditioning.plotting import figures_from_results
 
-    label = FigureLabel(style=args.style or "CMS", text=args.label, com=args.sqrt_s, lumi=args.luminosity)
-    written = figures_from_results(args.results, args.out, overwrite=args.overwrite, label=label)
+    written = figures_from_results(args.results, args.out, overwrite=args.overwrite, label=_figure_label(args))
     for path in written:
         print(path)
     return 0
+
+
+def _figure_label(args: argparse.Namespace):  # -> plotting.FigureLabel
+    from hepconditioning.plotting import FigureLabel
+
+    return FigureLabel(style=args.style or "CMS", text=args.label, com=args.sqrt_s, lumi=args.luminosity)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -145,6 +150,7 @@ def _apply(args: argparse.Namespace) -> int:
     from hepconditioning.apply import apply_files, load_spec
     from hepconditioning.io.bundled import bundled_or_path
 
+    label = _figure_label(args)  # a wrong --style fails before any work
     spec = load_spec(bundled_or_path(args.spec, folder="specs", suffix=".toml",
                                      hint="give the path of a spec TOML file"))
     files = [bundled_or_path(name, suffix=".root", hint="give the path of a ROOT file")
@@ -155,7 +161,10 @@ def _apply(args: argparse.Namespace) -> int:
     for path in result.outputs.values():
         print(path)
     if result.histograms is not None:
+        from hepconditioning.plotting import figure_from_apply
+
         print(f"{result.histograms} ({result.selected} of {result.entries} entries selected)")
+        print(figure_from_apply(result.histograms, label=label))
     for path, reason in result.failed.items():
         print(f"hepconditioning apply: error: {path}: {reason}", file=sys.stderr)
     return 1 if result.failed else 0
@@ -175,7 +184,15 @@ def _style_option(p: argparse.ArgumentParser, default: str) -> None:
                    help=f"mplhep style of the figures: CMS, ATLAS, LHCb2 or ROOT (default: {default})")
 
 
+def _label_options(p: argparse.ArgumentParser) -> None:
+    _style_option(p, "CMS")
+    p.add_argument("--label", default="Simulation", help="the figures' label: Simulation or Open Data")
+    p.add_argument("--sqrt-s", type=float, default=None, help="centre-of-mass energy in TeV, when known")
+    p.add_argument("--luminosity", type=float, default=None, help="integrated luminosity in fb^-1, when known")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every ``hepconditioning`` command (one sub-parser each)."""
     parser = argparse.ArgumentParser(
         prog="hepconditioning",
         description="Conditioned (mass-parametrized) classifiers for HEP: generate samples, train "
@@ -227,10 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", type=Path, help="results.root written by train/demo/evaluate")
     p.add_argument("--out", type=Path, required=True, help="output directory for PNG files")
     p.add_argument("--overwrite", action="store_true")
-    _style_option(p, "CMS")
-    p.add_argument("--label", default="Simulation", help="the figures' label: Simulation or Open Data")
-    p.add_argument("--sqrt-s", type=float, default=None, help="centre-of-mass energy in TeV, when known")
-    p.add_argument("--luminosity", type=float, default=None, help="integrated luminosity in fb^-1, when known")
+    _label_options(p)
 
     p = command("apply", _apply, "score ROOT files with a saved model at several mass hypotheses: a friend "
                 "tree of scores per file and merged score histograms (serial or on dask); exit status 1 "
@@ -249,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=("torch", "onnx"), default="torch")
     p.add_argument("--bins", type=int, default=50, help="score histogram bins on [0, 1]")
     p.add_argument("--step", type=int, default=100_000, help="entries per task")
+    _label_options(p)  # of histograms.png, the score histograms drawn beside histograms.root
 
     p = command("generate", _generate, "generate a HEPMASS-like or H→ττ (ρρ) sample")
     p.add_argument("sample", choices=("hepmass", "htautau"))

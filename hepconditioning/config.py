@@ -69,6 +69,7 @@ class ModelConfig:
 
     @property
     def label(self) -> str:
+        """The model's name in files, branches and legends: ``name``, else the model type."""
         return self.name or self.type
 
 

@@ -172,9 +172,11 @@ class BalancedBatchSampler:
         self.epoch = int(epoch)
 
     def state_dict(self) -> dict[str, int]:
+        """The sampler's state (seed and epoch), to resume the same sequence of batches."""
         return {"seed": self.seed, "epoch": self.epoch}
 
     def load_state_dict(self, state: dict[str, int]) -> None:
+        """Restore the state written by :meth:`state_dict`."""
         self.seed, self.epoch = int(state["seed"]), int(state["epoch"])
 
     def _stream(self, group: int, start: int, count: int) -> np.ndarray:

@@ -397,6 +397,19 @@ def test_csv_generated_at_other_masses_trains_and_evaluates(tmp_path, capsys):
     assert "unknown mass point" in line and "--mass-points" in line
 
 
+def test_train_on_a_csv_with_a_stray_background_mass_is_one_clear_error(tmp_path, capsys):
+    data = tmp_path / "stray.csv"
+    assert main(["generate", "hepmass", "--events", "2000", "--out", str(data), "--quiet"]) == 0
+    lines = data.read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("0"))  # a background row
+    lines[row] = ",".join([*lines[row].split(",")[:-1], "600"])
+    data.write_text("\n".join(lines) + "\n")
+    card = write_card(tmp_path / "card.toml", source='"stray.csv"')
+    line = cli_error(capsys, ["train", str(card), "--out", str(tmp_path / "run"), "--quiet"])
+    assert "unknown mass point(s) 600 GeV" in line and "only background rows hold these" in line
+    assert not (tmp_path / "run").exists()
+
+
 # -- items 9-11: Ctrl-C, SIGTERM, kill -9 and --resume --------------------------------------
 SIGNALLING_CLI = """
 import os, signal, sys

@@ -6,8 +6,10 @@ import importlib.util
 from pathlib import Path
 
 import awkward as ak
+import hist
 import numpy as np
 import pytest
+import uproot
 
 from hepconditioning import Standardizer
 from hepconditioning.datasets.hepmass import FEATURES, MASSES, load_hepmass, physical
@@ -53,5 +55,26 @@ def test_processor_on_cms_nanoaod_with_the_dask_executor(model_path, reference_d
     assert [int(m) for m in h.axes["mass"]] == [int(m) for m in MASSES]
     counts = h.values().sum(axis=1)
     assert counts.shape == (5,) and (counts > 0).all()
-    path = script.figure(output, tmp_path / "scores.png")
+    path = script.figure(output, tmp_path / "new" / "dir" / "scores.png")  # a directory that does not exist
     assert path.stat().st_size > 10_000
+    # normalized to the sum of the generator weights of all 200 events (|genWeight| ~ 2e5 each)
+    with uproot.open(script.NANOAOD) as file:
+        sumw = file["Events"]["genWeight"].array(library="np").astype(np.float64).sum()
+    assert output["sumw"] == pytest.approx(sumw)
+    fraction, label = script.normalized(output)
+    np.testing.assert_allclose(fraction.values(), h.values() / sumw)
+    assert label == "fraction of generated events / bin" and abs(fraction.values()).sum(axis=1).max() <= 1.0
+    events, label = script.normalized(output, luminosity=10.0)
+    np.testing.assert_allclose(events.values(), h.values() * 831.76 * 1e4 / sumw)
+    assert label.startswith("events / bin")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    artists = script.draw(output, ax)
+    assert ax.get_xlabel() and ax.get_ylabel() == "fraction of generated events / bin"
+    for artist, mass in zip(artists, h.axes["mass"], strict=True):
+        empty = h[{"mass": hist.loc(mass)}].values() == 0
+        assert empty.any()
+        lengths = [abs(seg[1, 1] - seg[0, 1]) for seg in artist.errorbar.lines[2][0].get_segments()]
+        assert not np.asarray(lengths)[empty].any()  # no error bar on an empty bin
+    plt.close(fig)

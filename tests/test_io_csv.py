@@ -177,7 +177,7 @@ def test_non_finite_names_column_and_count(tmp_path):
 
 
 def test_unknown_mass_point_lists_known_points(tmp_path):
-    path = _write_text(tmp_path / "m.csv", _hepmass_text([_row(1, 500), _row(1, 620)]))
+    path = _write_text(tmp_path / "m.csv", _hepmass_text([_row(1, 500), _row(0, 620)]))
     with pytest.raises(UnknownMassPointError,
                        match=r"620 GeV in CSV file '.*m\.csv'.*known mass points: 500, 750, 1000, 1250, 1500"):
         read_csv(path)
@@ -257,3 +257,26 @@ def test_mass_like_feature_name_round_trips_in_hepmass_layout(tmp_path):
 def test_input_path_is_a_directory(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a directory"):
         read_csv(tmp_path)
+
+
+def _stray_file(tmp_path, label):
+    """A HEPMASS file (499.999 as in the UCI files) with one stray row at 600 GeV."""
+    rows = [_row(i % 2, m) for i, m in enumerate([499.999, 750.0002, 1000, 1250, 1500] * 4)]
+    return _write_text(tmp_path / f"stray{label}.csv", _hepmass_text([*rows, _row(label, 600)]))
+
+
+def test_one_rule_for_a_stray_mass_in_read_csv_and_load_hepmass(tmp_path):
+    from hepconditioning.datasets.hepmass import load_hepmass
+
+    background = _stray_file(tmp_path, 0)  # a value that no signal row holds: refused by both
+    for read in (read_csv, lambda p: load_hepmass(p, split="test")):
+        with pytest.raises(UnknownMassPointError, match=r"unknown mass point\(s\) 600 GeV in CSV file .*only "
+                                                        r"background rows hold these"):
+            read(background)
+    signal = _stray_file(tmp_path, 1)  # a signal value off the grid is a point of the sample
+    for events in (read_csv(signal), load_hepmass(signal, split="test")):
+        assert events.mass_points.tolist() == np.unique(events.mass).tolist() == [500, 600, 750, 1000, 1250, 1500]
+    with pytest.raises(UnknownMassPointError, match="600"):  # declared points still guard
+        read_csv(signal, mass_points=HEPMASS_MASSES)
+    with pytest.raises(ValueError, match="'auto' or None"):
+        read_csv(signal, mass_points="grid")

@@ -72,6 +72,7 @@ class ObjectSpec:
     cuts: Mapping[str, float] = field(default_factory=dict)
 
     def branches(self) -> list[str]:
+        """The branches the object spec reads: pt, eta, phi, mass of each lepton collection and the jets (with the b-tag), MET pt and phi."""
         out = [f"{c}_{q}" for c in self.leptons for q in ("pt", "eta", "phi", "mass")]
         out += [f"{self.jets}_{q}" for q in ("pt", "eta", "phi", "mass", self.btag)]
         return [*out, f"{self.met}_pt", f"{self.met}_phi"]

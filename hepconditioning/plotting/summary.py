@@ -31,9 +31,11 @@ from hepconditioning.evaluation.protocol import EvaluationTable, evaluate_scores
 from hepconditioning.evaluation.results import read_results
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory
+from hepconditioning.io.root.reader import open_root
 from hepconditioning.plotting.figures import (
     auc_vs_mass,
     best_cut_vs_mass,
+    hypothesis_scores,
     roc_per_mass,
     save_figure,
     score_distributions,
@@ -42,7 +44,7 @@ from hepconditioning.plotting.figures import (
 )
 from hepconditioning.plotting.style import FigureLabel, draw_label, hep_style
 
-__all__ = ["figures_from_results", "summary_figures"]
+__all__ = ["figure_from_apply", "figures_from_results", "summary_figures"]
 
 
 def _name(stem: str, label: str) -> str:
@@ -176,3 +178,24 @@ def figures_from_results(
         written = summary_figures(tmp, tables=stored.tables, evaluation=stored.events, scores=stored.scores,
                                   bins=bins, dpi=dpi, label=label)
     return [Path(out) / path.name for path in written]
+
+
+def figure_from_apply(histograms: str | os.PathLike[str], *, label: FigureLabel | None = None,
+                      dpi: int = 120) -> Path:
+    """Draw the score histograms of a ``histograms.root`` written by ``hepconditioning apply``
+    (one ``score_<m>`` TH1D per mass hypothesis) into ``histograms.png`` beside it, in the
+    style of ``label`` and carrying it (default: CMS style, ``Simulation``).
+
+    Returns:
+        the PNG written.
+    """
+    histograms = Path(histograms)
+    with open_root(histograms) as file:
+        found = {key.split(";")[0]: file[key].to_hist() for key in file.keys(cycle=False)
+                 if key.startswith("score_")}
+    named = {f"m = {name[len('score_'):].replace('p', '.')} GeV": h for name, h in found.items()}
+    label = label or FigureLabel()
+    with hep_style(label.style):
+        drawn = hypothesis_scores(named)
+        draw_label(drawn.legend.axes, label)
+        return _save(drawn.legend.axes.figure, histograms.parent, "histograms.png", dpi)

@@ -41,7 +41,9 @@ class Batch(NamedTuple):
 
 class BatchSourceLike(Protocol):
     def __len__(self) -> int: ...
-    def set_epoch(self, epoch: int) -> None: ...
+    def set_epoch(self, epoch: int) -> None:
+        """Prepare the batches of ``epoch`` (sampler order, per-epoch draws)."""
+        ...
     def __iter__(self) -> Iterator[Batch]: ...
 
 
@@ -77,6 +79,7 @@ class BatchSource:
         return len(self.sampler)
 
     def set_epoch(self, epoch: int) -> None:
+        """Prepare the batches of ``epoch`` (sampler order and, when sampled per epoch, the background masses)."""
         self.sampler.set_epoch(epoch)
         draw = epoch if self.config.background_sampling == "sampled" else 0
         if draw != self._mass_epoch:
@@ -132,6 +135,7 @@ class ParameterBatchSource:
         return len(self.sampler)
 
     def set_epoch(self, epoch: int) -> None:
+        """Prepare the batches of ``epoch`` (sampler order and the parameter draws, seeded by epoch)."""
         self.sampler.set_epoch(epoch)
         self.generator.manual_seed(self.config.seed * 1_000_003 + epoch)
 

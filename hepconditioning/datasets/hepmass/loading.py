@@ -44,15 +44,9 @@ def _read(path: Path, masses: Sequence[float] | None) -> Events:
 
 
 def _read_csv(path: Path, masses: Sequence[float] | None) -> Events:
-    """``read_csv``; ``masses=None``: values within 1 GeV of a HEPMASS point (499.999 in the UCI
-    files) are set to it, any other value (a sample generated at 2000 GeV) is kept as read."""
-    if masses is not None:
-        return read_csv(path, mass_points=masses)
-    events = read_csv(path, mass_points=None)
-    mass = events.mass.copy()
-    for point in MASSES:
-        mass[np.abs(mass - np.float32(point)) <= 1.0] = point
-    return events.replace(mass=mass)
+    """``read_csv``; ``masses=None``: its ``"auto"`` rule (values within 1 GeV of a HEPMASS point,
+    499.999 in the UCI files, are set to it; other values only where signal rows hold them)."""
+    return read_csv(path, mass_points="auto" if masses is None else masses)
 
 
 def load_hepmass(
@@ -90,8 +84,8 @@ def load_hepmass(
         n_events: size of the generated training sample (``"generated"`` only).
         masses: signal masses in GeV: generated for ``"generated"`` (default: the five HEPMASS
             points), the known mass points a CSV's ``mass`` column is snapped to otherwise
-            (default: the HEPMASS points where a value is within 1 GeV of one, other values
-            as read).
+            (default: ``read_csv``'s ``"auto"`` rule, the HEPMASS points and the signal rows'
+            own values off that grid).
         isr: generate with initial-state-radiation jets (``"generated"`` only).
 
     Returns:

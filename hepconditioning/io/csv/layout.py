@@ -43,6 +43,7 @@ __all__ = [
     "WEIGHT_NAME",
     "CsvHeader",
     "check_writable_names",
+    "file_mass_points",
     "read_header",
     "snap_mass",
 ]
@@ -166,6 +167,7 @@ def snap_mass(
     *,
     tolerance: float = 1.0,
     where: str = "",
+    hint: str | None = None,
 ) -> np.ndarray:
     """Replace each mass by the nearest of ``mass_points`` (GeV), in place when float32.
 
@@ -182,10 +184,25 @@ def snap_mass(
     off = (np.abs(mass - nearest) > tolerance) & finite
     if off.any():
         raise UnknownMassPointError(np.unique(mass[off])[:20].tolist(), known.tolist(),
-                                    tolerance=tolerance, where=where)
+                                    tolerance=tolerance, where=where, hint=hint)
     out = mass if mass.dtype == np.float32 and mass.flags.writeable else mass.astype(np.float32)
     out[finite] = nearest[finite]
     return out
+
+
+def file_mass_points(mass: np.ndarray, labels: np.ndarray, *, tolerance: float = 1.0) -> np.ndarray:
+    """The mass points of a file whose points are not declared: the HEPMASS grid and every signal
+    value off it (a sample generated at other masses), sorted, GeV.
+
+    The one rule of ``read_csv`` and ``load_hepmass``: a value within ``tolerance`` of one of these
+    points is set to it (499.999 → 500); a value near none of them — one that only background rows
+    hold — is refused (:func:`snap_mass`), so that ``Events.mass_points`` (the signal values) are
+    the values present.
+    """
+    grid = np.asarray(HEPMASS_MASSES, dtype=np.float64)
+    signal = np.unique(np.asarray(mass, dtype=np.float64)[(np.asarray(labels) == 1) & np.isfinite(mass)])
+    off_grid = signal[np.abs(signal - _nearest_points(signal, grid)) > tolerance]
+    return np.union1d(grid, off_grid)
 
 
 def _clean_name(text: str) -> str:

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from hepconditioning.errors import (
+    DECLARE_MASS_POINTS,
     CorruptFileError,
     EmptyInputError,
     MissingColumnError,
@@ -34,8 +35,8 @@ from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.csv.layout import (
     CSV_LAYOUTS,
-    HEPMASS_MASSES,
     CsvHeader,
+    file_mass_points,
     read_header,
     snap_mass,
 )
@@ -50,7 +51,7 @@ def read_csv(
     *,
     layout: str = "auto",
     columns: Sequence[str] | None = None,
-    mass_points: Sequence[float] | None = HEPMASS_MASSES,
+    mass_points: Sequence[float] | str | None = "auto",
     mass_tolerance: float = 1.0,
     chunk_rows: int = 2048,
 ) -> Events:
@@ -66,7 +67,10 @@ def read_csv(
         columns: feature columns to keep, in this order; default: every feature of the first
             file (``f0 … f26`` for HEPMASS).
         mass_points: known mass points in GeV; every mass value is replaced by the nearest
-            one (HEPMASS stores 499.999 for 500). ``None`` keeps the values as read.
+            one (HEPMASS stores 499.999 for 500). ``"auto"``: the HEPMASS points and the signal
+            rows' own values off that grid (a sample generated at 2000 GeV), so that a value only
+            background rows hold is refused (:func:`~hepconditioning.io.csv.layout.file_mass_points`).
+            ``None`` keeps the values as read.
         mass_tolerance: largest accepted ``|mass - nearest point|`` in GeV.
         chunk_rows: rows per parsed block (of text, estimated from the first lines). Three
             blocks are in flight, so the memory beyond the events is a few blocks: 2048 HEPMASS
@@ -96,7 +100,10 @@ def read_csv(
         raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
     if not mass_tolerance >= 0:
         raise ValueError(f"mass_tolerance must be >= 0 GeV, got {mass_tolerance!r}")
-    known = None if mass_points is None else np.unique(np.asarray(mass_points, dtype=np.float64))
+    auto = isinstance(mass_points, str)
+    if auto and mass_points != "auto":
+        raise ValueError(f"mass_points must be a list of masses in GeV, 'auto' or None, got {mass_points!r}")
+    known = None if mass_points is None or auto else np.unique(np.asarray(mass_points, dtype=np.float64))
     if known is not None and known.size == 0:
         raise ValueError("mass_points is empty; pass None to keep the mass values as read")
 
@@ -115,6 +122,12 @@ def read_csv(
     for header in headers:
         _stream_file(header, features, buffer, known, float(mass_tolerance), int(chunk_rows))
     x, mass, labels, weights, process = buffer.finish()
+    if auto:
+        where = " and ".join(f"CSV file {str(h.path)!r}" for h in headers)
+        snap_mass(mass, file_mass_points(mass, labels, tolerance=mass_tolerance), tolerance=mass_tolerance,
+                  where=where, hint="A value off the HEPMASS grid is kept only where signal rows hold it (a "
+                  "sample generated at other masses); only background rows hold these. Fix those rows, or "
+                  + DECLARE_MASS_POINTS[0].lower() + DECLARE_MASS_POINTS[1:])
     return Events(x, mass, labels, weights, feature_names=features, process=process)
 
 

@@ -29,6 +29,7 @@ class Expr:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The feature name this expression gives: ``name``, else the expression."""
         return (self.name or self.expression,)
 
 
@@ -63,6 +64,7 @@ class Jagged:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The feature names, ``<name or branch>_0`` … one per leading object."""
         prefix = self.name or self.branch
         return tuple(f"{prefix}_{i}" for i in range(int(self.leading)))
 
@@ -76,6 +78,7 @@ class Count:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The feature name: ``name``, else ``<branch>_count``."""
         return (self.name or f"{self.branch}_count",)
 
 
