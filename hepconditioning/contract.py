@@ -40,6 +40,7 @@ class Feature:
     definition: str = ""
 
     def to_dict(self) -> dict[str, str]:
+        """The feature as JSON-ready ``{name, unit, definition}`` (as stored in model files)."""
         return {"name": self.name, "unit": self.unit, "definition": self.definition}
 
 
@@ -86,6 +87,7 @@ class Condition:
     range: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The condition as JSON-ready ``{name, unit, points, range}`` (as stored in model files)."""
         return {"name": self.name, "unit": self.unit, "points": list(self.points),
                 "range": None if self.range is None else list(self.range)}
 
@@ -142,6 +144,7 @@ class TrainedOn:
 
     @property
     def feature_names(self) -> tuple[str, ...]:
+        """The names of the features, in the model's input order."""
         return tuple(f.name for f in self.features)
 
     @classmethod
@@ -171,6 +174,7 @@ class TrainedOn:
         return replace(self, features=feats)
 
     def to_dict(self) -> dict[str, Any]:
+        """Everything the model was trained on, JSON-ready (as stored in model files)."""
         return {"features": [f.to_dict() for f in self.features],
                 "condition": None if self.condition is None else self.condition.to_dict(),
                 "seed": self.seed, "threads": self.threads, "inputs": self.inputs}

@@ -184,6 +184,7 @@ class Events:
 
     @property
     def n_features(self) -> int:
+        """Number of feature columns of ``x``."""
         return self.x.shape[1]
 
     @property
@@ -211,10 +212,12 @@ class Events:
 
     @property
     def signal(self) -> Events:
+        """The events with label 1."""
         return self[self.labels == 1]
 
     @property
     def background(self) -> Events:
+        """The events with label 0."""
         return self[self.labels == 0]
 
     # -- selection and combination --------------------------------------------------------

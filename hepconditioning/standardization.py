@@ -97,10 +97,12 @@ class Standardizer:
 
     @property
     def n_features(self) -> int:
+        """Number of features the standardizer was fitted on."""
         return int(self.center.size)
 
     @property
     def is_identity(self) -> bool:
+        """Whether applying it changes nothing (zero centre, unit scale, no clipping)."""
         return self.clip is None and not self.center.any() and bool((self.scale == 1).all())
 
     # -- application ----------------------------------------------------------------------

@@ -136,6 +136,9 @@ def test_style_option_of_the_card_and_the_command_line(tmp_path, capsys):
         parse_config({"output": {"sqrt_s": 0}})
     assert main(["plot", str(tmp_path / "results.root"), "--out", str(tmp_path / "f"), "--style", "Belle"]) == 2
     assert "unknown figure style 'Belle'" in capsys.readouterr().err
+    apply = ["apply", str(tmp_path / "model.pt"), "nanoaod_ttbar", "--spec", "nanoaod_hepmass", "--mass", "500",
+             "--out", str(tmp_path / "s"), "--style", "Belle"]
+    assert main(apply) == 2 and "unknown figure style 'Belle'" in capsys.readouterr().err  # before the model
     assert main(["demo", "--out", str(tmp_path / "d"), "--style", "Belle", "--quiet"]) == 2
     assert "[output] unknown figure style 'Belle'" in capsys.readouterr().err
     assert not (tmp_path / "d").exists()

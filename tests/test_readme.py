@@ -64,7 +64,7 @@ def test_readme_apply_section_runs(tmp_path, monkeypatch):
     section = _apply_section()
     command = re.search(r"```bash\n(hepconditioning apply .*)\n```", section).group(1)
     assert main([*shlex.split(command)[1:], "--quiet"]) == 0
-    assert (tmp_path / "scores" / "histograms.root").exists()
+    assert (tmp_path / "scores" / "histograms.root").exists() and (tmp_path / "scores" / "histograms.png").exists()
     assert (tmp_path / "scores" / "nanoaod_ttbar_scores.root").exists()
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace: dict = {}

@@ -377,3 +377,17 @@ def test_keras_initialization_trains_only_without_l2_on_the_affine_maps() -> Non
                       progress=False)
         auc[name] = max(history.val_auc)
     assert auc["everywhere"] < 0.6 < 0.85 < auc["dense"], auc
+
+
+def test_validation_background_keeps_its_mass_column_on_request() -> None:
+    from hepconditioning.training.validation import Validator
+
+    events = hepmass_like(3000, seed=8)
+    events = events.replace(mass=np.where(events.labels == 1, events.mass, np.resize(MASSES, len(events))))
+    events = events[(events.labels == 0) | np.isin(events.mass, [500.0, 1500.0])]
+    column = Validator(events, TrainConfig(validation_mass="column"))
+    np.testing.assert_array_equal(column.mass, events.mass)  # background at all five points
+    drawn = Validator(events, TrainConfig()).mass[events.labels == 0]
+    assert set(np.unique(drawn).tolist()) == {500.0, 1500.0}
+    with pytest.raises(ConfigError, match="validation_mass"):
+        TrainConfig(validation_mass="own")

@@ -120,6 +120,7 @@ class EvaluationTable:
         return self.mass.shape[0]
 
     def rows(self) -> list[EvaluationRow]:
+        """One :class:`EvaluationRow` per evaluation mass, in increasing mass."""
         return [EvaluationRow(*(getattr(self, name)[i].item() for name in _FIELDS)) for i in range(len(self))]
 
     def at(self, mass: float, *, tolerance: float = 0.5) -> EvaluationRow:

@@ -64,6 +64,7 @@ class Conditioning(nn.Module):
 
     @property
     def out_features(self) -> int:
+        """Width of the layer's output (the input width for scaling, biasing and affine maps)."""
         return self.features
 
 
@@ -72,6 +73,7 @@ class ConcatConditioning(Conditioning):
 
     @property
     def out_features(self) -> int:
+        """Width of the output: the input width plus the number of conditions."""
         return self.features + self.n_conditions
 
     def forward(self, h: torch.Tensor, m: torch.Tensor) -> torch.Tensor:

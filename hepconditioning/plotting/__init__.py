@@ -19,6 +19,7 @@ from hepconditioning.plotting.figures import (
     auc_ratio_vs_mass,
     auc_vs_mass,
     best_cut_vs_mass,
+    hypothesis_scores,
     roc_per_mass,
     save_figure,
     score_distributions,
@@ -34,7 +35,11 @@ from hepconditioning.plotting.series import (
     rates_vs_n,
 )
 from hepconditioning.plotting.style import STYLES, FigureLabel, check_style, draw_label, hep_style
-from hepconditioning.plotting.summary import figures_from_results, summary_figures
+from hepconditioning.plotting.summary import (
+    figure_from_apply,
+    figures_from_results,
+    summary_figures,
+)
 
 __all__ = [
     "STYLES",
@@ -51,9 +56,11 @@ __all__ = [
     "best_cut_vs_mass",
     "check_style",
     "draw_label",
+    "figure_from_apply",
     "figures_from_results",
     "hep_figure",
     "hep_style",
+    "hypothesis_scores",
     "rates_vs_n",
     "roc_per_mass",
     "save_figure",

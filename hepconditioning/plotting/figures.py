@@ -43,6 +43,7 @@ __all__ = [
     "auc_vs_mass",
     "best_cut_vs_mass",
     "hep_style",
+    "hypothesis_scores",
     "roc_per_mass",
     "save_figure",
     "score_distributions",
@@ -231,7 +232,7 @@ def score_distributions(histograms: ScoreHistograms, *, density: bool = True, lo
     per-bin errors √(Σw²) of the weighted histograms)."""
     ax = _axes(ax)
     artists = mplhep.histplot(
-        [histograms.signal, histograms.background], ax=ax, density=density, yerr=True, histtype="step",
+        [histograms.signal, histograms.background], ax=ax, density=density, yerr=True, w2method="sqrt", histtype="step",
         label=["signal", "background"],
     )
     ax.set(xlabel="classifier score", ylabel="density" if density else "weighted events")
@@ -240,6 +241,19 @@ def score_distributions(histograms: ScoreHistograms, *, density: bool = True, lo
     # the mass in the legend: the space above the axes holds the experiment-style label
     return ScoreArtists(*artists, ax.legend(title=f"m = {histograms.mass:g} GeV", fontsize="small",
                                             title_fontsize="small"))
+
+
+def hypothesis_scores(histograms: Mapping[str, Any], *, density: bool = False,
+                      ax: Axes | None = None) -> LineArtists:
+    """Weighted score histograms of several hypotheses (``{legend label: hist}``, e.g. the
+    ``score_<m>`` TH1D of ``hepconditioning apply``), with per-bin errors √(Σw²)."""
+    if not histograms:
+        raise ValueError("no histograms to draw: give {label: histogram}")
+    ax = _axes(ax)
+    drawn = mplhep.histplot(list(histograms.values()), ax=ax, density=density, yerr=True, w2method="sqrt", histtype="step",
+                            label=list(histograms))
+    ax.set(xlabel="classifier score", ylabel="density" if density else "weighted events")
+    return LineArtists([artist.stairs for artist in drawn], None, [], ax.legend(fontsize="small"))
 
 
 def tsne_embedding(

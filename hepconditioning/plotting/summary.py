@@ -31,18 +31,21 @@ from hepconditioning.evaluation.protocol import EvaluationTable, evaluate_scores
 from hepconditioning.evaluation.results import read_results
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory
+from hepconditioning.io.root.reader import open_root
 from hepconditioning.plotting.figures import (
     auc_vs_mass,
     best_cut_vs_mass,
+    hypothesis_scores,
     roc_per_mass,
     save_figure,
     score_distributions,
     sigma_ratio_vs_mass,
     training_history,
 )
+from hepconditioning.plotting.stacks import process_stack
 from hepconditioning.plotting.style import FigureLabel, draw_label, hep_style
 
-__all__ = ["figures_from_results", "summary_figures"]
+__all__ = ["figure_from_apply", "figures_from_results", "summary_figures"]
 
 
 def _name(stem: str, label: str) -> str:
@@ -175,4 +178,39 @@ def figures_from_results(
     with atomic_directory(out, overwrite=overwrite) as tmp:
         written = summary_figures(tmp, tables=stored.tables, evaluation=stored.events, scores=stored.scores,
                                   bins=bins, dpi=dpi, label=label)
+        style = label if label is not None else FigureLabel()
+        for model, per_mass in stored.processes.items():  # results of [[samples]] runs
+            signal = {h.mass: h.signal for h in stored.histograms.get(model, [])}
+            for mass, backgrounds in per_mass.items():
+                if not backgrounds:
+                    continue
+                with hep_style(style.style):
+                    fig, ax = plt.subplots(figsize=(10, 8))
+                    process_stack(backgrounds, signal.get(mass), ax=ax)
+                    ax.text(0.03, 0.95, f"{model or 'model'}, hypothesis {mass:g}", transform=ax.transAxes,
+                            va="top")
+                    draw_label(ax, style)
+                name = f"stack_{model or 'model'}_{f'{mass:g}'.replace('.', 'p')}.png"
+                written.append(save_figure(fig, tmp / name, dpi=dpi, close=True))
     return [Path(out) / path.name for path in written]
+
+
+def figure_from_apply(histograms: str | os.PathLike[str], *, label: FigureLabel | None = None,
+                      dpi: int = 120) -> Path:
+    """Draw the score histograms of a ``histograms.root`` written by ``hepconditioning apply``
+    (one ``score_<m>`` TH1D per mass hypothesis) into ``histograms.png`` beside it, in the
+    style of ``label`` and carrying it (default: CMS style, ``Simulation``).
+
+    Returns:
+        the PNG written.
+    """
+    histograms = Path(histograms)
+    with open_root(histograms) as file:
+        found = {key.split(";")[0]: file[key].to_hist() for key in file.keys(cycle=False)
+                 if key.startswith("score_")}
+    named = {f"m = {name[len('score_'):].replace('p', '.')} GeV": h for name, h in found.items()}
+    label = label or FigureLabel()
+    with hep_style(label.style):
+        drawn = hypothesis_scores(named)
+        draw_label(drawn.legend.axes, label)
+        return _save(drawn.legend.axes.figure, histograms.parent, "histograms.png", dpi)

@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol
 import torch
 
 from hepconditioning.events import Events
-from hepconditioning.sampling import BalancedBatchSampler, background_mass
+from hepconditioning.sampling import BalancedBatchSampler, background_mass, training_weights
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.device import resolve_device, to_device
 from hepconditioning.training.loss import soft_targets
@@ -41,7 +41,9 @@ class Batch(NamedTuple):
 
 class BatchSourceLike(Protocol):
     def __len__(self) -> int: ...
-    def set_epoch(self, epoch: int) -> None: ...
+    def set_epoch(self, epoch: int) -> None:
+        """Prepare the batches of ``epoch`` (sampler order, per-epoch draws)."""
+        ...
     def __iter__(self) -> Iterator[Batch]: ...
 
 
@@ -68,7 +70,8 @@ class BatchSource:
                                             seed=config.seed)
         tensors = events.to_torch()
         self.x = to_device(tensors.x, self.device)
-        self.targets, self.weights = (to_device(t, self.device) for t in event_targets(events, config.targets))
+        weighted = events.replace(weights=training_weights(events, config.balance))  # physical × balancing
+        self.targets, self.weights = (to_device(t, self.device) for t in event_targets(weighted, config.targets))
         self.mass = torch.empty_like(tensors.mass, device=self.device)
         self._mass_epoch: int | None = None
         self.set_epoch(0)
@@ -77,6 +80,7 @@ class BatchSource:
         return len(self.sampler)
 
     def set_epoch(self, epoch: int) -> None:
+        """Prepare the batches of ``epoch`` (sampler order and, when sampled per epoch, the background masses)."""
         self.sampler.set_epoch(epoch)
         draw = epoch if self.config.background_sampling == "sampled" else 0
         if draw != self._mass_epoch:
@@ -132,6 +136,7 @@ class ParameterBatchSource:
         return len(self.sampler)
 
     def set_epoch(self, epoch: int) -> None:
+        """Prepare the batches of ``epoch`` (sampler order and the parameter draws, seeded by epoch)."""
         self.sampler.set_epoch(epoch)
         self.generator.manual_seed(self.config.seed * 1_000_003 + epoch)
 

@@ -16,6 +16,7 @@ __all__ = ["TrainConfig"]
 
 OPTIMIZERS = ("adam", "adamw")
 SAMPLINGS = ("sampled", "fixed")
+VALIDATION_MASSES = ("drawn", "column")
 TARGETS = ("labels", "spin_weights")
 
 
@@ -51,6 +52,10 @@ class TrainConfig:
             implementation of [Anzalone22]: with signal points left out of training (Table 4)
             the background never carries a left-out mass. A full mass grid here puts
             background-only mass points into training (see :mod:`hepconditioning.sampling`).
+        validation_mass: background mass of the validation events: ``"drawn"`` once from the
+            pool of ``background_mass`` (``background_mass_points`` or the signal's distinct
+            masses) or ``"column"``, the events' own mass column (the reference implementation
+            of [Anzalone22] validates HEPMASS-IMB with the file's five-valued background column).
         targets: ``"labels"`` (BCE against ``labels``) or ``"spin_weights"`` (two-hypothesis
             soft targets from the columns ``w_a``, ``w_b``: an event contributes
             ``w_a BCE(1) + w_b BCE(0)``).
@@ -81,6 +86,7 @@ class TrainConfig:
     background_mass: str = "identical"
     background_sampling: str = "sampled"
     background_mass_points: tuple[float, ...] | None = None
+    validation_mass: str = "drawn"
     targets: str = "labels"
     patience: int = 0
     seed: int = 0
@@ -92,7 +98,8 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         choices = {"optimizer": OPTIMIZERS, "balance": BALANCE_MODES, "background_mass": DISTRIBUTIONS,
-                   "background_sampling": SAMPLINGS, "targets": TARGETS, "precision": PRECISIONS}
+                   "background_sampling": SAMPLINGS, "validation_mass": VALIDATION_MASSES, "targets": TARGETS,
+                   "precision": PRECISIONS}
         for name, allowed in choices.items():
             value = getattr(self, name)
             if value not in allowed:
@@ -139,6 +146,7 @@ class TrainConfig:
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
+        """The configuration as a JSON/TOML-ready mapping (the keys of a ``[training]`` section)."""
         values = dataclasses.asdict(self)
         if self.background_mass_points is not None:  # a list, as a TOML card or JSON gives it back
             values["background_mass_points"] = list(self.background_mass_points)

@@ -69,10 +69,12 @@ class Parallel:
 
     @property
     def active(self) -> bool:
+        """Whether more than one process trains."""
         return self.world_size > 1
 
     @property
     def is_main(self) -> bool:
+        """Whether this is rank 0 (validates and writes)."""
         return self.rank == 0
 
     def rows(self, total: int) -> tuple[int, int]:
@@ -117,5 +119,6 @@ class Parallel:
         return box[0]
 
     def barrier(self) -> None:
+        """Wait for every process (nothing to wait for in a single process)."""
         if self.active:
             dist.barrier()

@@ -62,6 +62,7 @@ class History:
 
     @property
     def epochs(self) -> int:
+        """Number of completed epochs."""
         return len(self.loss)
 
 

@@ -1,8 +1,9 @@
 """Validation AUC for model selection ([Anzalone22] sec. 4).
 
 The validation split keeps the original, *unbalanced* class and mass composition; background
-events get a mass drawn once from the signal mass points with the signal's frequencies
-(identical) with the training seed. Every epoch gives the weighted ROC AUC over all events
+events get a mass drawn once, with the training seed, from the pool the training draws from
+(``background_mass_points`` or the signal's distinct masses, equal frequencies), or keep their
+own mass column (``TrainConfig(validation_mass="column")``, the reference of [Anzalone22]). Every epoch gives the weighted ROC AUC over all events
 and per mass point (signal at ``m`` against the background assigned ``m``). Two-hypothesis
 events (``targets = "spin_weights"``) enter both classes, weighted ``w·w_a`` and ``w·w_b``.
 """
@@ -68,7 +69,11 @@ class Validator:
                 f"events of total weight {signal:g} and {n_background} background "
                 f"events of total weight {background:g}; model selection needs both classes with "
                 "positive total weight (check the event weights and the validation split)")
-        self.mass = background_mass(events, distribution="identical", seed=config.seed, epoch=_STREAM)
+        if config.validation_mass == "column":
+            self.mass = events.mass.copy()
+        else:
+            self.mass = background_mass(events, distribution="identical", seed=config.seed, epoch=_STREAM,
+                                        mass_points=config.background_mass_points)
         device = resolve_device(config.device)
         self.x = to_device(events.to_torch().x, device)
         self.mass_t = to_device(torch.from_numpy(self.mass), device)
