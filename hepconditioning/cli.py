@@ -90,7 +90,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from hepconditioning.datasets.hepmass import FEATURES, physical
     from hepconditioning.evaluation import evaluate_per_mass, evaluation_events, write_results
     from hepconditioning.io.atomic import check_output_path
-    from hepconditioning.training import load_model, predict
+    from hepconditioning.nn import predict
+    from hepconditioning.training import load_model
 
     check_output_path(args.out, overwrite=args.overwrite)
     model = load_model(args.model)

@@ -38,7 +38,7 @@ import numpy as np
 from hepconditioning.config import RunConfig
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory, check_output_directory
-from hepconditioning.training import ExtrapolationWarning
+from hepconditioning.nn import ExtrapolationWarning
 
 __all__ = ["RunResult", "build_model", "load_data", "run"]
 
@@ -115,8 +115,9 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     """
     from hepconditioning.datasets.hepmass import FEATURES
     from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
+    from hepconditioning.nn import predict
     from hepconditioning.plotting import summary_figures
-    from hepconditioning.training import predict, save_model
+    from hepconditioning.training import save_model
 
     start = time.perf_counter()
     if int(os.environ.get("RANK", "0")) != 0:
