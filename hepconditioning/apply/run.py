@@ -8,7 +8,8 @@ every selected entry at each mass hypothesis, and writes into ``out``:
   ``score_612p5``) and a bool ``selected``; unselected entries hold :data:`SENTINEL` (−1, never
   a probability). In ROOT: ``events->AddFriend("Events", "out/ttbar_scores.root")``.
 - ``histograms.root``: per hypothesis a TH1D ``score_<m>`` (with sumw2) of the selected
-  entries' scores, weighted by the spec's weight, summed over all files.
+  entries' scores, weighted by the spec's weight, summed over all files, and the same per
+  input ``<input stem>/score_<m>`` (one file per process: the per-process histograms).
 
 Every file is written atomically. A missing or damaged input is reported by name in
 :attr:`ApplyResult.failed`; the other files still complete. With ``workers=N`` the tasks run
@@ -256,6 +257,7 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
     sumw = np.zeros((len(values), bins))
     sumw2 = np.zeros((len(values), bins))
     entries = selected = 0
+    per_input: dict[str, Any] = {}
     for i, name in zip(range(len(paths)), _output_names(paths), strict=True):
         if i not in by_file:
             continue
@@ -264,15 +266,19 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
         mask = np.concatenate([c.selected for c in chunks])
         branches = {hypothesis_branch(m): scores[:, j] for j, m in enumerate(values)}
         outputs[str(paths[i])] = write_root(out / name, trees={spec.tree: {**branches, "selected": mask}})
-        for c in chunks:
-            sumw += c.sumw
-            sumw2 += c.sumw2
+        own_w, own_w2 = sum(c.sumw for c in chunks), sum(c.sumw2 for c in chunks)
+        sumw += own_w
+        sumw2 += own_w2
+        stem = name[: -len("_scores.root")]
+        per_input.update({f"{stem}/{hypothesis_branch(m)}": _histogram(own_w[j], own_w2[j], m, spec)
+                          for j, m in enumerate(values)})
         entries += len(mask)
         selected += int(mask.sum())
     histograms = None
     if outputs:
         histograms = write_root(out / "histograms.root", histograms={
-            hypothesis_branch(m): _histogram(sumw[j], sumw2[j], m, spec) for j, m in enumerate(values)})
+            **{hypothesis_branch(m): _histogram(sumw[j], sumw2[j], m, spec) for j, m in enumerate(values)},
+            **per_input})
     return ApplyResult(outputs, histograms, failed, entries, selected)
 
 

@@ -99,6 +99,7 @@ def write_results_file(
     tables: Mapping[str, Mapping[str, np.ndarray]],
     histograms: Mapping[str, Mapping[float, Mapping[str, Any]]],
     compression: str | None = DEFAULT_COMPRESSION,
+    extra_trees: Mapping[str, Mapping[str, np.ndarray]] | None = None,
 ) -> Path:
     """Write computed scores, per-mass tables and histograms in the layout of the module.
 
@@ -112,6 +113,7 @@ def write_results_file(
         histograms: ``{model_name: {mass: {name: hist.Hist}}}``, names from
             :data:`HISTOGRAM_NAMES` (any other name is written as well).
         compression: as in :func:`hepconditioning.io.write_root`.
+        extra_trees: more trees ``{key: {branch: (M,) array}}`` (e.g. ``<model>/hypotheses``).
 
     Returns:
         the path written.
@@ -151,6 +153,8 @@ def write_results_file(
         for mass, named in histograms[label].items():
             for name, h in named.items():
                 written[f"{prefix}{mass_directory(mass)}/{name}"] = h
+    trees.update({key: {name: np.asarray(column) for name, column in columns.items()}
+                  for key, columns in (extra_trees or {}).items()})
     return write_root(path, trees={"scores": tree, **trees}, histograms=written, titles=titles,
                       compression=compression)
 
@@ -198,6 +202,7 @@ def _read_results(file: Any, path: Path) -> ResultsFile:
         histograms[label] = {}
         for mass in tables[label]["mass"]:
             directory = file[f"{prefix}{mass_directory(mass)}"]
-            histograms[label][float(mass)] = {name: directory[name].to_hist()
-                                              for name in HISTOGRAM_NAMES if name in directory}
+            names = [*HISTOGRAM_NAMES, *(k for k in directory.keys(cycle=False, recursive=False)
+                                         if k.startswith("process_"))]
+            histograms[label][float(mass)] = {name: directory[name].to_hist() for name in names if name in directory}
     return ResultsFile(events, scores, tables, histograms)
