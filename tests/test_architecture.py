@@ -57,10 +57,11 @@ def test_old_spellings_resolve_to_their_new_home_with_a_deprecation_warning():
     import hepconditioning.training as training
     from hepconditioning._compat import MOVED_MODULES, MOVED_NAMES
 
-    for (old, name), home in MOVED_NAMES.items():
-        with pytest.warns(DeprecationWarning, match=f"{old}.{name} moved to {home}"):
+    for (old, name), target in MOVED_NAMES.items():
+        home, _, new_name = target.partition(":")
+        with pytest.warns(DeprecationWarning, match=f"{old}.{name} moved to {home}.{new_name or name}"):
             value = getattr(importlib.import_module(old), name)
-        assert value is getattr(importlib.import_module(home), name)
+        assert value is getattr(importlib.import_module(home), new_name or name)
     for old, new in MOVED_MODULES.items():
         alias = importlib.import_module(old)
         public = importlib.import_module(new).__all__[0]
