@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hepconditioning import Events  # noqa: E402
+from hepconditioning.datasets.hepmass import COLUMNS as HEPMASS_COLUMNS  # noqa: E402
+from hepconditioning.datasets.hepmass import HEPMASS_FEATURES  # noqa: E402
 from hepconditioning.io import (  # noqa: E402
-    HEPMASS_COLUMNS,
-    HEPMASS_FEATURES,
     read_csv,
     read_events,
     write_csv,

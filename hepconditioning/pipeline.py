@@ -40,7 +40,7 @@ import numpy as np
 from hepconditioning.config import RunConfig
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory, check_output_directory
-from hepconditioning.training import ExtrapolationWarning
+from hepconditioning.nn import ExtrapolationWarning
 
 __all__ = ["Evaluated", "RunResult", "build_model", "evaluate_model", "load_data", "run"]
 
@@ -71,7 +71,8 @@ def evaluate_model(model_path: str | Path, data: str | Path, *, masses: Any = No
     split of a card's [[samples]], at the signal points and at hypotheses without signal."""
     from hepconditioning.datasets.hepmass import FEATURES, load_hepmass, physical
     from hepconditioning.evaluation import evaluate_scores, evaluation_events, hypothesis_table
-    from hepconditioning.training import load_model, predict
+    from hepconditioning.nn import predict
+    from hepconditioning.training import load_model
 
     model = load_model(model_path)
     processes = None
@@ -206,8 +207,9 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         write_results,
     )
     from hepconditioning.evaluation.hypotheses import as_markdown, midpoints
+    from hepconditioning.nn import predict
     from hepconditioning.plotting import summary_figures
-    from hepconditioning.training import predict, save_model
+    from hepconditioning.training import save_model
 
     start = time.perf_counter()
     if int(os.environ.get("RANK", "0")) != 0:
