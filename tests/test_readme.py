@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -73,27 +74,16 @@ def test_readme_apply_section_runs(tmp_path, monkeypatch):
     assert (tmp_path / "AffinePNN.onnx").exists() and len(namespace["at_750"]) == len(namespace["scores"])
 
 
-def _script(path: Path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_measured_table_is_generated_from_committed_results():
-    measured = _script(README.parent / "benchmarks" / "readme_measured.py")
+    measured = importlib.import_module("benchmarks.readme_measured")
     assert measured.readme_block(README.read_text()) == measured.render(), (
-        "README's Measured table differs from results/: run python benchmarks/readme_measured.py --write")
+        "README's Measured table differs from results/: run python -m benchmarks.readme_measured --write")
 
 
-def test_results_doc_is_generated_from_committed_results(monkeypatch):
-    analysis = README.parent / "analysis"
-    monkeypatch.syspath_prepend(str(analysis))
-    doc = _script(analysis / "results_doc.py")
+def test_results_doc_is_generated_from_committed_results():
+    doc = importlib.import_module("analysis.results_doc")
     assert (README.parent / "docs" / "results.md").read_text() == doc.render(), (
-        "docs/results.md differs from results/: run python analysis/results_doc.py --write")
+        "docs/results.md differs from results/: run python -m analysis.results_doc --write")
 
 
 def test_readme_own_samples_section_runs(tmp_path, monkeypatch):
