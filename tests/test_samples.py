@@ -29,7 +29,8 @@ def run(tmp_path_factory):
     base = tmp_path_factory.mktemp("own")
     assert main(["generate", "ntuples", "--events", "4000", "--seed", "2", "--out", str(base / "ntuples"),
                  "--quiet"]) == 0
-    (base / "own_samples.toml").write_text(CARD.read_text().replace("epochs = 5", "epochs = 3"))
+    (base / "own_samples.toml").write_text(CARD.read_text().replace("epochs = 5", "epochs = 3")
+                                           + "[output]\ntsne_events = 0\n")
     assert main(["train", str(base / "own_samples.toml"), "--out", str(base / "run"), "--quiet"]) == 0
     return base
 
