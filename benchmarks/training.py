@@ -210,6 +210,15 @@ def many_main(args: argparse.Namespace, train: Events, validation: Events) -> No
                zip(weights["sequential fit()"], weights["fit_many (stacked)"], strict=True))
     print(f"  largest |weight difference| stacked vs alone after training: {diff:.2e} (float rounding)")
     print(f"  load average after: {os.getloadavg()[0]:.1f}")
+    if args.json is not None:
+        record = {"benchmark": "training --many", "networks": args.many, "events": args.events, "epochs": args.epochs,
+                  "threads": args.threads, "torch": torch.__version__, "load_average": os.getloadavg()[0],
+                  "max_weight_difference": diff,
+                  **{("sequential" if k.startswith("sequential") else "stacked"): {
+                      "wall_seconds": min(t[0] for t in runs), "cpu_seconds": min(t[1] for t in runs)}
+                     for k, runs in times.items()}}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(record, indent=1) + "\n")
 
 
 def main() -> None:
