@@ -7,7 +7,7 @@ report the AUC ratio to the network trained on all masses.
 
 Usage::
 
-    python analysis/interpolation.py --out interpolation-output [--card data/demo.toml]
+    python -m analysis.interpolation --out interpolation-output [--card data/demo.toml]
         [--model AffinePNN] [--drop 1000 1500] [--epochs 5]
 
 Writes ``interpolation.md`` (table of AUC and ratios), ``interpolation.png`` (ratio vs mass)
@@ -28,9 +28,10 @@ import numpy as np
 from hepconditioning.config import ModelConfig, load_config
 from hepconditioning.evaluation import auc_ratio, evaluate_scores, evaluation_events, write_results
 from hepconditioning.io import atomic_directory, bundled_path
+from hepconditioning.nn import predict
 from hepconditioning.pipeline import build_model, load_data
 from hepconditioning.plotting import save_figure
-from hepconditioning.training import fit, predict
+from hepconditioning.training import fit
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,12 +25,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from studies import DataSets, Scale, Spec, mass_grid
 
 import hepconditioning.nn as hnn
+from analysis.anzalone22.studies import DataSets, Scale, Spec, mass_grid
 from hepconditioning.bootstrap import bootstrap_metrics
 from hepconditioning.evaluation import evaluate_scores, evaluation_events
-from hepconditioning.training import ExtrapolationWarning, fit, predict, save_model
+from hepconditioning.nn import ExtrapolationWarning, predict
+from hepconditioning.training import fit, save_model
 from hepconditioning.training.checkpoint import load_checkpoint
 
 HIST_BINS = 40
