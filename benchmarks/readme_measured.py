@@ -107,7 +107,7 @@ def _throughput() -> tuple[str, str, str]:
 
 def _many() -> tuple[str, str, str]:
     r = _load("results/measured/training_many.json",
-              "python benchmarks/training.py --many 4 --events 100000 --epochs 1 --threads 2 "
+              "python -m benchmarks.training_many --many 4 --events 100000 --epochs 1 --threads 2 "
               "--json results/measured/training_many.json")
     seq, stk = r["sequential"], r["stacked"]
     return (f"{r['networks']} AffinePNNs trained at once (fit_many, stacked) vs one after the other (fit), "
