@@ -90,14 +90,13 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     by default, serial and on dask alike, since the thread count changes how the matrix products
     round in float32 and the outputs are to be identical bit for bit.
     """
+    from hepconditioning.io.root.entries import read_arrays
     from hepconditioning.io.root.reader import find_tree, open_root
 
     scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
     expressions = spec.expressions()
-    aliases = {k: v for k, v in expressions.items() if k != v}  # plain branches are read by name
     with open_root(Path(path)) as file:  # damaged files raise CorruptFileError, naming the file
-        arrays = find_tree(file, spec.tree, Path(path)).arrays(list(expressions), aliases=aliases, entry_start=start,
-                                                               entry_stop=stop, library="ak")
+        arrays = read_arrays(find_tree(file, spec.tree, Path(path)), expressions, entry_start=start, entry_stop=stop)
     x, selected = evaluate_features(spec, arrays)
     trained = getattr(getattr(scorer, "trained_on", None), "inputs", None)
     scale = _input_scale(scorer, x.shape[1])
