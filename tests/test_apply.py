@@ -57,7 +57,8 @@ def test_apply_writes_friend_trees_and_histograms(setup, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"hepconditioning apply: error: {files[1]}: ")
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["histograms.root", "sample0_scores.root", "sample2_scores.root"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "histograms.png", "histograms.root", "sample0_scores.root", "sample2_scores.root"]  # png: the figure
     model = load_model(model_path)
     total = np.zeros(3)
     for source in (files[0], files[2]):
