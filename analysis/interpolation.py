@@ -27,9 +27,10 @@ import numpy as np
 from hepconditioning.config import ModelConfig, load_config
 from hepconditioning.evaluation import auc_ratio, evaluate_scores, evaluation_events, write_results
 from hepconditioning.io import atomic_directory, bundled_path
+from hepconditioning.nn import predict
 from hepconditioning.pipeline import build_model, load_data
 from hepconditioning.plotting import auc_ratio_vs_mass, draw_label, hep_style, save_figure
-from hepconditioning.training import fit, predict
+from hepconditioning.training import fit
 
 
 def main(argv: Sequence[str] | None = None) -> int:

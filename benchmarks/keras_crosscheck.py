@@ -34,11 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
+from hepconditioning.datasets.hepmass import MASSES
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analysis" / "anzalone22"))
 
 WIDTHS = (300, 150, 100, 50)
-MASSES = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
 
 
 def keras_model(kind: str, n_features: int, seed: int):

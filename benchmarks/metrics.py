@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from hepconditioning import Events
+from hepconditioning.datasets.hepmass import MASSES
 from hepconditioning.evaluation import evaluate_per_mass
 from hepconditioning.metrics import best_cut, pr_auc, roc_auc, significance_ratio
 
@@ -48,7 +49,7 @@ def main(n: int = 10_000_000) -> None:
 
 def protocol(n: int) -> None:
     rng = np.random.default_rng(1)
-    masses = np.array([500.0, 750.0, 1000.0, 1250.0, 1500.0], dtype=np.float32)
+    masses = np.array(MASSES, dtype=np.float32)
     labels = np.arange(n) % 2
     x = rng.normal(size=(n, 27)).astype(np.float32)
     test = Events(x, rng.choice(masses, n), labels, feature_names=[f"f{i}" for i in range(27)])

@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hepconditioning import Events  # noqa: E402
+from hepconditioning.datasets.hepmass import MASSES  # noqa: E402
 from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator  # noqa: E402
 from hepconditioning.training import BatchSource, TrainConfig, fit, fit_many, weighted_bce  # noqa: E402
 
@@ -55,7 +56,7 @@ N_FEATURES = 27
 def synthetic(n: int, *, seed: int) -> Events:
     rng = np.random.default_rng(seed)
     labels = (rng.uniform(size=n) < 0.5).astype(np.float32)
-    mass = np.where(labels == 1, rng.choice([500.0, 750.0, 1000.0, 1250.0, 1500.0], n), 0.0)
+    mass = np.where(labels == 1, rng.choice(MASSES, n), 0.0)
     x = rng.normal(size=(n, N_FEATURES)).astype(np.float32)
     x[:, 0] = np.where(labels == 1, mass * (1 + 0.08 * rng.normal(size=n)), 300 + rng.exponential(500, n)) / 1000
     return Events(x, mass, labels, feature_names=[f"f{i}" for i in range(N_FEATURES)])

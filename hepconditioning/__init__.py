@@ -19,20 +19,26 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from hepconditioning import _compat
 from hepconditioning._version import __version__
 from hepconditioning.events import Events, TorchEvents
 from hepconditioning.standardization import Standardizer
 
 _SUBMODULES = (
-    "config", "contract", "datasets", "errors", "evaluation", "histograms", "io", "metrics",
+    "config", "contract", "datasets", "errors", "evaluation", "io", "metrics",
     "multi_instance", "nn", "physics", "pipeline", "plotting", "sampling", "training",
 )
 
 __all__ = ["Events", "Standardizer", "TorchEvents", "__version__", "standardization", *_SUBMODULES]
 
 
+_compat.install_module_aliases()
+
+
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
+        return importlib.import_module(f"hepconditioning.{name}")
+    if f"hepconditioning.{name}" in _compat.MOVED_MODULES:  # hc.histograms: warns on use
         return importlib.import_module(f"hepconditioning.{name}")
     raise AttributeError(f"module 'hepconditioning' has no attribute {name!r}")
 

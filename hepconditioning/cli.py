@@ -87,33 +87,22 @@ def _launch(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from hepconditioning.datasets.hepmass import FEATURES, physical
-    from hepconditioning.evaluation import evaluate_per_mass, evaluation_events, write_results
+    from hepconditioning.evaluation import write_results
     from hepconditioning.io.atomic import check_output_path
-    from hepconditioning.training import load_model, predict
+    from hepconditioning.pipeline import evaluate_model
 
     check_output_path(args.out, overwrite=args.overwrite)
-    model = load_model(args.model)
-    events = _read_events(args.data, mass_points=args.mass_points)
-    if model.trained_on.features == FEATURES and events.feature_names == tuple(f.name for f in FEATURES):
-        events = physical(events)  # HEPMASS files store the features standardized; the model takes GeV
-    evaluation = evaluation_events(events, masses=args.masses, balance=args.balance)
-    scores = predict(model, evaluation)
-    table = evaluate_per_mass(lambda ev: scores, evaluation)
+    result = evaluate_model(args.model, args.data, masses=args.masses, mass_points=args.mass_points,
+                            balance=args.balance)
     label = re.sub(r"\W", "_", Path(args.model).stem)  # branch and directory names
     label = label if label[:1].isalpha() else f"model_{label}"
-    write_results(args.out, evaluation, {label: scores}, tables={label: table})
-    print(table.to_markdown())
+    write_results(args.out, result.evaluation, {label: result.scores}, tables={label: result.table},
+                  processes=result.processes, hypotheses={label: result.hypotheses} if result.hypotheses else None)
+    print(result.table.to_markdown())
+    if result.hypotheses is not None:
+        print(result.hypotheses.to_markdown())
     print(f"wrote {args.out}")
     return 0
-
-
-def _read_events(path: str, *, mass_points: Sequence[float] | None):  # -> Events
-    from hepconditioning.datasets.hepmass import load_hepmass
-
-    # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others kept
-    # where signal rows hold them (a sample generated at 2000 GeV), unless mass_points are given
-    return load_hepmass(path, split="test", masses=mass_points)
 
 
 def _plot(args: argparse.Namespace) -> int:
@@ -132,10 +121,18 @@ def _figure_label(args: argparse.Namespace):  # -> plotting.FigureLabel
 
 
 def _generate(args: argparse.Namespace) -> int:
-    if args.sample == "hepmass":
-        from hepconditioning.datasets.hepmass import write_generated
+    if args.sample == "ntuples":
+        from hepconditioning.datasets.ntuples import write_ntuples
 
-        write_generated(args.out, args.events, masses=tuple(args.masses), seed=args.seed,
+        for path in write_ntuples(args.out, events=args.events or 20_000, seed=args.seed):
+            print(path)
+        return 0
+    if args.events is None:
+        raise ValueError(f"generate {args.sample} needs --events N")
+    if args.sample == "hepmass":
+        from hepconditioning.datasets.hepmass import MASSES, write_generated
+
+        write_generated(args.out, args.events, masses=tuple(args.masses or MASSES), seed=args.seed,
                         isr=args.isr, progress=not args.quiet)
     else:
         from hepconditioning.datasets.htautau import write_generated
@@ -151,8 +148,14 @@ def _apply(args: argparse.Namespace) -> int:
     from hepconditioning.io.bundled import bundled_or_path
 
     label = _figure_label(args)  # a wrong --style fails before any work
-    spec = load_spec(bundled_or_path(args.spec, folder="specs", suffix=".toml",
-                                     hint="give the path of a spec TOML file"))
+    if args.spec is None:  # the feature recipe stored in the model file (trained from [[samples]])
+        from hepconditioning.apply.spec import spec_from_model
+        from hepconditioning.training import load_model
+
+        spec = spec_from_model(load_model(args.model).metadata, model=repr(str(args.model)))
+    else:
+        spec = load_spec(bundled_or_path(args.spec, folder="specs", suffix=".toml",
+                                         hint="give the path of a spec TOML file"))
     files = [bundled_or_path(name, suffix=".root", hint="give the path of a ROOT file")
              for name in args.files]
     result = apply_files(args.model, files, spec=spec, masses=args.mass, out=args.out, workers=args.workers,
@@ -228,16 +231,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("evaluate", _evaluate, "evaluate a saved model per mass on a CSV/ROOT file")
     p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
-    p.add_argument("data", help="events: HEPMASS CSV(.gz) or a ROOT file written by write_events")
+    p.add_argument("data", help="events: HEPMASS CSV(.gz), a ROOT file written by write_events, or a run card "
+                                "with [[samples]] (its test split)")
     p.add_argument("--out", type=Path, required=True, help="ROOT file to write (results)")
     p.add_argument("--masses", type=float, nargs="+", default=None,
-                   help="evaluation masses in GeV (default: the signal mass points in DATA)")
+                   help="evaluation masses (default: the signal mass points in DATA); a value without "
+                        "signal between two points gets background efficiencies and yields")
     p.add_argument("--mass-points", type=float, nargs="+", default=None,
                    help="CSV: the known mass points its mass column is snapped to (default: the "
                         "HEPMASS points within 1 GeV, other values as read)")
-    p.add_argument("--balance", action=argparse.BooleanOptionalAction, default=True,
+    p.add_argument("--balance", action=argparse.BooleanOptionalAction, default=None,
                    help="weigh the background at each mass so both classes weigh the same "
-                        "(default on; --no-balance keeps the event weights as they are)")
+                        "(default on, off for a card with a luminosity; --no-balance keeps the event "
+                        "weights as they are)")
     p.add_argument("--overwrite", action="store_true")
 
     p = command("plot", _plot, "draw the mplhep figures of a results.root")
@@ -252,9 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", type=Path, help="model file written by train (models/<name>.pt)")
     p.add_argument("files", nargs="+",
                    help="input ROOT files, or a bundled sample's name: nanoaod_ttbar (CMS Open Data)")
-    p.add_argument("--spec", required=True,
+    p.add_argument("--spec", default=None,
                    help="spec TOML (tree, features or [objects], cut, weight), or a shipped name: "
-                        "nanoaod_hepmass, hepconditioning_events")
+                        "nanoaod_hepmass, hepconditioning_events; default: the feature recipe stored in "
+                        "the model (files with the training branches)")
     p.add_argument("--mass", type=float, nargs="+", required=True, help="mass hypotheses (the model's condition)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     where = p.add_mutually_exclusive_group()
@@ -265,14 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", type=int, default=100_000, help="entries per task")
     _label_options(p)  # of histograms.png, the score histograms drawn beside histograms.root
 
-    p = command("generate", _generate, "generate a HEPMASS-like or H→ττ (ρρ) sample")
-    p.add_argument("sample", choices=("hepmass", "htautau"))
-    p.add_argument("--events", type=int, required=True, help="number of events")
+    p = command("generate", _generate, "generate a HEPMASS-like or H→ττ (ρρ) sample, or example analysis "
+                "ntuples (a resonance at 300/500/700/900 GeV, tt̄ and W+jets; see data/cards/own_samples.toml)")
+    p.add_argument("sample", choices=("hepmass", "htautau", "ntuples"))
+    p.add_argument("--events", type=int, default=None,
+                   help="number of events (ntuples: generated per file, default 20000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, required=True,
-                   help="output file: .csv/.csv.gz (HEPMASS CSV layout) or .root (TTree)")
-    p.add_argument("--masses", type=float, nargs="+", default=[500, 750, 1000, 1250, 1500],
-                   help="hepmass: signal masses in GeV (any values)")
+                   help="output file: .csv/.csv.gz (HEPMASS CSV layout) or .root (TTree); ntuples: a directory")
+    p.add_argument("--masses", type=float, nargs="+", default=None,
+                   help="hepmass: signal masses in GeV (any values; default: the HEPMASS grid)")
     p.add_argument("--isr", action="store_true", help="hepmass: add initial-state radiation jets")
     p.add_argument("--alpha-b", type=float, default=1.5707963267948966,
                    help="htautau: CP mixing angle of hypothesis B in radians (default π/2)")

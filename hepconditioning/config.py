@@ -24,7 +24,7 @@ from hepconditioning.io.bundled import bundled_path
 
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "load_config", "parse_config"]
 
-DATA_KINDS = ("hepmass",)  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
+DATA_KINDS = ("hepmass", "samples")  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
 # model names become file, ROOT branch and directory names (as io.results.check_model_names)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -43,6 +43,11 @@ class DataConfig:
     ``mass_points`` (GeV) are the signal masses generated for an integer ``source``, or the
     known points a CSV's mass column is snapped to (default: the HEPMASS points where a value is
     within 1 GeV of one, other values as read).
+
+    ``kind = "samples"``: the events are the card's ``[[samples]]`` (see
+    :mod:`hepconditioning.samples.card`) with the ``[features]`` recipe; ``tree``, ``weight``,
+    ``cut`` and ``sum_weights`` are the samples' defaults, ``luminosity`` (fb⁻¹) turns cross
+    sections into expected events.
     """
 
     kind: str = "hepmass"
@@ -52,6 +57,11 @@ class DataConfig:
     seed: int = 0
     train_masses: list[float] | None = None
     mass_points: list[float] | None = None
+    tree: str | None = None
+    weight: str | None = None
+    cut: str | None = None
+    sum_weights: Any = None
+    luminosity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,8 @@ class OutputConfig:
     name, figures (``plots``), the t-SNE map of the last hidden layer on ``tsne_events``
     evaluation events (0: none), the score-histogram ``bins``, and ``evaluation_balance``:
     weigh the background at each evaluation mass so that both classes weigh the same
-    (``balance`` of :func:`hepconditioning.evaluation.evaluation_events`). The figures'
+    (``balance`` of :func:`hepconditioning.evaluation.evaluation_events`; by default on, off
+    when ``[data] luminosity`` is given: s, b, AMS and the best cut in expected events). The figures'
     look: ``style`` (``"CMS"``, ``"ATLAS"``, ``"LHCb2"`` or ``"ROOT"``, mplhep), ``label``
     (``"Simulation"`` or ``"Open Data"``), ``sqrt_s`` in TeV and ``luminosity`` in fb⁻¹ when
     known (drawn at the top right; see :class:`hepconditioning.plotting.FigureLabel`)."""
@@ -90,7 +101,7 @@ class OutputConfig:
     tsne_events: int = 1000
     bins: int = 50
     overwrite: bool = False
-    evaluation_balance: bool = True
+    evaluation_balance: bool | None = None
     style: str = "CMS"
     label: str = "Simulation"
     sqrt_s: float | None = None
@@ -120,12 +131,30 @@ class OutputConfig:
 
 
 @dataclass(frozen=True)
+class ConditionConfig:
+    """The condition the models take: ``name`` (the ``[[samples]]`` key of its values), ``unit``
+    and ``scale`` (the factor applied before the network, stored with the unit in the model)."""
+
+    name: str = "mass"
+    unit: str = "GeV"
+    scale: float = 0.001
+
+    def __post_init__(self) -> None:
+        _check_name(self.name, what="[condition] name =")
+        if not self.scale > 0:
+            raise ConfigError(f"[condition] scale must be > 0, got {self.scale!r}")
+
+
+@dataclass(frozen=True)
 class RunConfig:
     data: DataConfig
     models: tuple[ModelConfig, ...]
     training: Any  # hepconditioning.training.TrainConfig
     output: OutputConfig
     source_path: Path | None = None
+    samples: tuple[Any, ...] = ()  # hepconditioning.samples.Sample
+    recipe: Any = None  # hepconditioning.samples.FeatureRecipe
+    condition: ConditionConfig | None = None
 
     def __post_init__(self) -> None:
         labels = [model.label for model in self.models]
@@ -224,7 +253,7 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
     """Validate a parsed card (nested mapping) into a :class:`RunConfig`."""
     from hepconditioning.training import TrainConfig
 
-    sections = ("data", "models", "training", "output")
+    sections = ("data", "models", "training", "output", "samples", "features", "condition")
     for key in card:
         if key not in sections:
             near = nearest_names(key, sections)
@@ -237,7 +266,9 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
             "classifiers; the H→ττ (CP) studies are analysis/htautau_multi_instance.py and "
             "analysis/cp_angle_network.py"
         )
-    if isinstance(data.source, str) and data.source != "bundled":
+    condition = _build(ConditionConfig, card["condition"], "condition") if "condition" in card else None
+    samples, recipe = _samples(card, data, condition or ConditionConfig(), base)
+    if isinstance(data.source, str) and data.source != "bundled" and data.kind == "hepmass":
         path = Path(data.source)
         if base is not None and not path.is_absolute():
             path = base / path
@@ -250,7 +281,27 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
     models = tuple(_model_config(m, i) for i, m in enumerate(models_raw))
     training = _build(TrainConfig, card.get("training", {}), "training")
     output = _build(OutputConfig, card.get("output", {}), "output")
-    return RunConfig(data=data, models=models, training=training, output=output)
+    if condition is not None:
+        models = tuple(dataclasses.replace(m, options={"mass_scale": condition.scale, **m.options}) for m in models)
+    return RunConfig(data=data, models=models, training=training, output=output, samples=samples, recipe=recipe,
+                     condition=condition)
+
+
+def _samples(card: Mapping[str, Any], data: DataConfig, condition: ConditionConfig,
+             base: Path | None) -> tuple[tuple[Any, ...], Any]:
+    """``[[samples]]`` and ``[features]`` of a ``kind = "samples"`` card (empty otherwise)."""
+    from hepconditioning.samples import parse_features, parse_samples
+
+    if data.kind != "samples":
+        extra = [k for k in ("samples", "features") if k in card]
+        if extra:
+            raise ConfigError(f"[{extra[0]}] needs [data] kind = \"samples\" (got kind = {data.kind!r})")
+        return (), None
+    if "samples" not in card or "features" not in card:
+        raise ConfigError("[data] kind = \"samples\" needs [[samples]] (the files) and [features] (the recipe)")
+    defaults = {k: getattr(data, k) for k in ("tree", "weight", "cut", "sum_weights") if getattr(data, k) is not None}
+    samples = parse_samples(card["samples"], defaults=defaults, condition=condition.name, base=base or Path.cwd())
+    return samples, parse_features(card["features"], where="[features]")
 
 
 def load_config(path: str | Path) -> RunConfig:

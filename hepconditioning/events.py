@@ -112,7 +112,7 @@ class Events:
       :func:`hepconditioning.evaluation.evaluation_events` sets every event to the evaluation
       mass m_i.
     - the evaluation mass: ``mass`` = m_i of an evaluation sample; the column ``eval_mass``
-      (:data:`hepconditioning.evaluation.EVAL_MASS`) only *tags* the rows of an evaluation
+      (:data:`hepconditioning.io.results.EVAL_MASS`) only *tags* the rows of an evaluation
       sample with their group, so that rescoring them at another mass keeps the grouping.
     - spin weights (H→ττ): the columns ``w_a``, ``w_b`` (W(0), W(α_B); soft targets with
       ``TrainConfig(targets="spin_weights")``) or W(α) per batch from ``h_minus``, ``h_plus``

@@ -24,6 +24,8 @@ Output directory layout::
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 import json
 import os
 import shutil
@@ -38,9 +40,9 @@ import numpy as np
 from hepconditioning.config import RunConfig
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory, check_output_directory
-from hepconditioning.training import ExtrapolationWarning
+from hepconditioning.nn import ExtrapolationWarning
 
-__all__ = ["RunResult", "build_model", "load_data", "run"]
+__all__ = ["Evaluated", "RunResult", "build_model", "evaluate_model", "load_data", "run"]
 
 
 class RunResult(NamedTuple):
@@ -52,6 +54,55 @@ class RunResult(NamedTuple):
     seconds: float
 
 
+class Evaluated(NamedTuple):
+    """What :func:`evaluate_model` computed (``hypotheses``: ``None`` when every evaluation mass
+    has signal and the data are not [[samples]])."""
+
+    evaluation: Events
+    scores: np.ndarray
+    table: Any
+    hypotheses: Any
+    processes: list[str] | None
+
+
+def evaluate_model(model_path: str | Path, data: str | Path, *, masses: Any = None, mass_points: Any = None,
+                   balance: bool | None = None) -> Evaluated:
+    """``hepconditioning evaluate``: a saved model on a HEPMASS CSV / ROOT file or on the test
+    split of a card's [[samples]], at the signal points and at hypotheses without signal."""
+    from hepconditioning.datasets.hepmass import FEATURES, load_hepmass, physical
+    from hepconditioning.evaluation import evaluate_scores, evaluation_events, hypothesis_table
+    from hepconditioning.nn import predict
+    from hepconditioning.training import load_model
+
+    model = load_model(model_path)
+    processes = None
+    if Path(data).suffix in (".toml", ".yaml", ".yml"):
+        from hepconditioning.config import load_config
+
+        config = load_config(data)
+        events = load_data(config)[2]
+        processes = recipe_metadata(config)["processes"] if config.recipe is not None else None
+        balance = config.data.luminosity is None if balance is None else balance
+    else:
+        # the whole file; a CSV's masses within 1 GeV of a HEPMASS point are set to it, others kept
+        # where signal rows hold them (a sample generated at 2000 GeV), unless mass_points are given
+        events = load_hepmass(data, split="test", masses=mass_points)
+        if model.trained_on.features == FEATURES and events.feature_names == tuple(f.name for f in FEATURES):
+            events = physical(events)  # HEPMASS files store the features standardized; the model takes GeV
+    wanted = masses if masses is not None else mass_points
+    points = events.mass_points
+    with_signal = None if wanted is None else [m for m in wanted if np.any(np.abs(points - m) <= 0.5)]
+    evaluation = evaluation_events(events, masses=with_signal or None, balance=True if balance is None else balance)
+    scores = predict(model, evaluation)
+    table = evaluate_scores(evaluation, scores)
+    hypotheses = None
+    if processes is not None or (wanted is not None and len(with_signal or []) < len(wanted)):
+        score = functools.partial(predict, model)
+        hypotheses = hypothesis_table(events, score, wanted if wanted is not None else points,
+                                      processes=processes or ())
+    return Evaluated(evaluation, scores, table, hypotheses, processes)
+
+
 def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
     """``(train, validation, test)`` for the card's ``[data]`` section.
 
@@ -61,6 +112,8 @@ def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
     interpolation study); the test set keeps every mass point.
     """
     data = config.data
+    if data.kind == "samples":
+        return _sample_splits(config)
     from hepconditioning.datasets.hepmass import load_hepmass
 
     if isinstance(data.source, int):
@@ -80,7 +133,35 @@ def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
     return parts[0], parts[1], parts[2]
 
 
-def build_model(model_config: Any, n_features: int, mass_points: np.ndarray, *, seed: int = 0) -> Any:
+def _sample_splits(config: RunConfig) -> tuple[Events, Events, Events]:
+    """The card's samples split into train, validation and test (stratified by class, condition
+    value and process); each split's weights are divided by its fraction, so that its yields
+    stay those of the full luminosity."""
+    from hepconditioning.samples import read_samples
+
+    data = config.data
+    events = read_samples(config.samples, config.recipe, luminosity=data.luminosity).events
+    rest, test = events.split(data.test_fraction, seed=data.seed)
+    train, validation = rest.split(0.25, seed=data.seed + 1)
+    fractions = ((1 - data.test_fraction) * 0.75, (1 - data.test_fraction) * 0.25, data.test_fraction)
+    return tuple(part.replace(weights=part.weights / f) for part, f in zip((train, validation, test), fractions,
+                                                                              strict=True))
+
+
+def recipe_metadata(config: RunConfig) -> dict[str, Any] | None:
+    """What ``apply`` needs to rebuild the features of files with the training branches: the
+    tree, the feature recipe, the cut and weight shared by the samples, and the process names."""
+    if config.recipe is None:
+        return None
+    first = config.samples[0]
+    shared = {key: getattr(first, key) if all(getattr(s, key) == getattr(first, key) for s in config.samples)
+              else None for key in ("tree", "cut", "weight")}
+    return {**shared, "features": config.recipe.to_list(),
+            "processes": list(dict.fromkeys(s.process for s in config.samples))}
+
+
+def build_model(model_config: Any, n_features: int, mass_points: np.ndarray, *, seed: int = 0,
+                condition: Any = None) -> Any:
     """Instantiate ``hepconditioning.nn.<type>(n_features, **options)``.
 
     The initial weights come from ``seed`` (the card's ``[training] seed``) unless the model's
@@ -90,6 +171,11 @@ def build_model(model_config: Any, n_features: int, mass_points: np.ndarray, *, 
 
     cls = getattr(nn, model_config.type)
     options = {"seed": seed, **model_config.options}
+    accepts = "condition" in inspect.signature(cls).parameters
+    if condition is not None and accepts:  # the card's [condition]: its name and unit travel with the model
+        from hepconditioning.contract import Condition
+
+        options.setdefault("condition", Condition(condition.name, condition.unit))
     if model_config.type == "IndividualNNs" and "mass_points" not in options:
         options["mass_points"] = tuple(float(m) for m in mass_points)
     return cls(n_features, **options)
@@ -114,9 +200,16 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     bit-identical to an uninterrupted run; otherwise such leftovers are removed.
     """
     from hepconditioning.datasets.hepmass import FEATURES
-    from hepconditioning.evaluation import evaluate_scores, evaluation_events, write_results
+    from hepconditioning.evaluation import (
+        evaluate_scores,
+        evaluation_events,
+        hypothesis_table,
+        write_results,
+    )
+    from hepconditioning.evaluation.hypotheses import as_markdown, midpoints
+    from hepconditioning.nn import predict
     from hepconditioning.plotting import summary_figures
-    from hepconditioning.training import predict, save_model
+    from hepconditioning.training import save_model
 
     start = time.perf_counter()
     if int(os.environ.get("RANK", "0")) != 0:
@@ -131,7 +224,11 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         train, validation, test, hepmass = _prepared_data(config)
         card = _card_text(config)
         log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
-        evaluation = evaluation_events(test, balance=config.output.evaluation_balance)
+        balance = config.output.evaluation_balance
+        balance = config.data.luminosity is None if balance is None else balance  # yields in events
+        evaluation = evaluation_events(test, balance=balance)
+        processes = recipe_metadata(config)["processes"] if config.recipe is not None else None
+        hypotheses: dict[str, Any] = {}
         (tmp / "models").mkdir(exist_ok=True)
         for model_config in config.models:
             label = model_config.label
@@ -139,19 +236,24 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
             model, histories[label] = _trained(model_config, config, train, validation,
                                                progress=progress, resume=resume,
                                                checkpoint_dir=tmp / "checkpoints" / label)
-            save_model(tmp / "models" / f"{label}.pt", model, metadata={"model": label, "type": model_config.type},
-                       card=card, features=FEATURES if hepmass else None)
+            recipe = recipe_metadata(config)
+            meta = {"model": label, "type": model_config.type, **({"recipe": recipe} if recipe else {})}
+            features = FEATURES if hepmass else config.recipe.columns if config.recipe is not None else None
+            save_model(tmp / "models" / f"{label}.pt", model, metadata=meta, card=card, features=features)
             with warnings.catch_warnings():
                 # masses left out of training (train_masses) are scored on purpose
                 warnings.simplefilter("ignore", ExtrapolationWarning)
                 scores[label] = predict(model, evaluation)
             tables[label] = evaluate_scores(evaluation, scores[label])
+            if processes is not None:  # [[samples]]: every hypothesis, with or without signal
+                hypotheses[label] = hypothesis_table(test, lambda ev, m=model: predict(m, ev),
+                                                     midpoints(test.mass_points), processes=processes)
             models[label] = model
             _write_json(tmp / f"history_{label}.json", dataclasses.asdict(histories[label]))
         shutil.rmtree(tmp / "checkpoints")
         write_results(tmp / config.output.root_file, evaluation, scores, tables=tables,
-                      bins=config.output.bins)
-        (tmp / "table.md").write_text(_markdown(tables))
+                      bins=config.output.bins, processes=processes, hypotheses=hypotheses)
+        (tmp / "table.md").write_text(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
         if config.output.plots:
             summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
                             scores=scores, bins=config.output.bins, label=config.output.figure_label())
@@ -160,7 +262,7 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
                     _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label,
                                  n=config.output.tsne_events, label=config.output.figure_label())
     seconds = time.perf_counter() - start
-    log(_markdown(tables))
+    log(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
     log(f"wrote {out}/ in {seconds:.0f} s")
     return RunResult(out, tables, histories, seconds)
 
@@ -183,7 +285,8 @@ def _trained(model_config: Any, config: RunConfig, train: Events, validation: Ev
     trained by ``fit`` with ``options`` (``fit`` fits the standardization on ``train``)."""
     from hepconditioning.training import fit
 
-    model = build_model(model_config, train.n_features, train.mass_points, seed=config.training.seed)
+    model = build_model(model_config, train.n_features, train.mass_points, seed=config.training.seed,
+                        condition=config.condition)
     return model, fit(model, train, validation=validation, config=config.training, **options)
 
 

@@ -42,7 +42,7 @@ import torch
 
 from hepconditioning.events import Events
 
-__all__ = ["BALANCE_MODES", "BalancedBatchSampler", "assign_background_mass", "background_mass"]
+__all__ = ["BALANCE_MODES", "BalancedBatchSampler", "assign_background_mass", "background_mass", "training_weights"]
 
 BALANCE_MODES = ("none", "class", "signal", "background", "full")
 DISTRIBUTIONS = ("identical", "uniform")
@@ -109,6 +109,26 @@ def _groups(events: Events, mode: str) -> tuple[list[np.ndarray], list[float]]:
         share = background.size / n
         return [signal, *by_process], [1 - share] + [share / len(by_process)] * len(by_process)
     return [*by_mass, *by_process], [0.5 / len(by_mass)] * len(by_mass) + [0.5 / len(by_process)] * len(by_process)
+
+
+def training_weights(events: Events, mode: str) -> np.ndarray:
+    """The loss weights of ``events`` under balance ``mode``: physical weight × the balancing.
+
+    Each group of the mode (``class``: signal, background; ``signal``: each signal mass point and
+    the background; ``background``: the signal and each background process; ``full``: both;
+    ``none``: all events) has its weights divided by their mean, so that the batch composition,
+    not the scale of the weights (σ·L/Σw spans orders of magnitude between processes), sets the
+    balance; inside a group the relative weights (cross sections, negative NLO weights) are
+    kept. Unit weights stay exactly 1. A group whose weights sum to zero or less is left as is.
+    """
+    w = events.weights.astype(np.float64)
+    groups = [np.arange(len(events))] if mode == "none" else _groups(events, mode)[0]
+    out = w.copy()
+    for group in groups:
+        total = w[group].sum()
+        if group.size and total > 0:
+            out[group] = w[group] * (group.size / total)
+    return out.astype(np.float32)
 
 
 def _quotas(shares: list[float], batch_size: int) -> np.ndarray:

@@ -57,8 +57,8 @@ def test_apply_writes_friend_trees_and_histograms(setup, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"hepconditioning apply: error: {files[1]}: ")
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == [
-        "histograms.png", "histograms.root", "sample0_scores.root", "sample2_scores.root"]  # png: the figure
+    assert sorted(p.name for p in out.iterdir()) == ["histograms.png", "histograms.root", "sample0_scores.root",
+                                                     "sample2_scores.root"]
     model = load_model(model_path)
     total = np.zeros(3)
     for source in (files[0], files[2]):
@@ -287,3 +287,62 @@ def test_dask_equals_a_serial_run_on_several_torch_threads(setup, tmp_path):
     a, b = _read(tmp_path / "serial" / "sample0_scores.root"), _read(tmp_path / "dask" / "sample0_scores.root")
     for key in a:
         np.testing.assert_array_equal(a[key], b[key])
+
+
+SIGTERM_DURING_DASK = """
+import os, signal, sys
+import distributed
+
+real = distributed.as_completed
+
+
+def as_completed(*args, **kwargs):  # the tasks are submitted: SIGTERM as a batch system sends it
+    os.killpg(0, signal.SIGTERM)  # to the whole job (this process and its dask workers)
+    return real(*args, **kwargs)
+
+
+if __name__ == "__main__":  # the workers are spawned: they import this file again
+    distributed.as_completed = as_completed
+    from hepconditioning.cli import main
+
+    sys.exit(main({argv!r}))
+"""
+
+
+def test_sigterm_during_dask_leaves_one_line_and_nothing_else(setup, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import psutil
+
+    pytest.importorskip("distributed", reason="the dask extra: pip install 'hepconditioning[dask]'")
+    model_path, files, _ = setup
+    out = tmp_path / "out"
+    argv = ["apply", str(model_path), str(files[0]), str(files[2]), "--spec", "hepconditioning_events",
+            "--mass", "500", "1000", "--out", str(out), "--workers", "2", "--step", "100", "--quiet"]
+    script = tmp_path / "sigterm_apply.py"
+    script.write_text(SIGTERM_DURING_DASK.format(argv=argv))
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    child = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)  # its own process group: pytest is spared
+    _, err = child.communicate(timeout=300)
+    assert child.returncode == 143, err
+    assert err.strip().splitlines() == ["hepconditioning apply: terminated (SIGTERM); incomplete outputs removed"]
+    assert not out.exists()  # no outputs and no empty directory
+    deadline = time.monotonic() + 20
+    while (left := [p for p in psutil.process_iter() if _session(p) == child.pid]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left  # the workers are gone
+
+
+def _session(process):
+    import os
+
+    try:
+        return os.getsid(process.pid)
+    except OSError:
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "hepconditioning"
-IO_MAY_IMPORT = ("hepconditioning.io", "hepconditioning.events", "hepconditioning.errors", "hepconditioning._version")
-ABOVE_IO = ("evaluation", "histograms", "metrics", "training", "datasets", "sampling", "nn", "pipeline",
+IO_MAY_IMPORT = ("hepconditioning.io", "hepconditioning.events", "hepconditioning.errors", "hepconditioning._version",
+                 "hepconditioning._compat")
+ABOVE_IO = ("evaluation", "metrics", "training", "datasets", "sampling", "nn", "pipeline",
             "plotting", "multi_instance", "cli", "config")
 
 
@@ -39,23 +41,41 @@ def test_importing_io_loads_no_layer_above():
     modules = [f"hepconditioning.{'.'.join(p.relative_to(PACKAGE).with_suffix('').parts)}".removesuffix(".__init__")
                for p in sorted((PACKAGE / "io").rglob("*.py"))]
     code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
-            + "print(' '.join(sorted(m for m in sys.modules if m.startswith('hepconditioning.'))))")
+            + "print(' '.join(sorted(m for m, v in sys.modules.items()"
+            + " if m.startswith('hepconditioning.') and getattr(v, '__file__', None))))")  # not _compat's stand-ins
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=ROOT).stdout.split()
     above = [m for m in loaded if m.split(".")[1] in ABOVE_IO]
     assert above == [], f"importing hepconditioning.io loads {above}"
 
 
-def test_moved_names_resolve_to_evaluation():
+def test_old_spellings_resolve_to_their_new_home_with_a_deprecation_warning():
+    import hepconditioning as hc
     import hepconditioning.evaluation as evaluation
-    import hepconditioning.histograms as histograms
     import hepconditioning.io as io
+    import hepconditioning.nn as nn
+    import hepconditioning.training as training
+    from hepconditioning._compat import MOVED_MODULES, MOVED_NAMES
 
-    assert io.write_results is evaluation.write_results  # README of 0.1: from hepconditioning.io import ...
-    assert io.read_results is evaluation.read_results
-    assert histograms.score_histograms is evaluation.score_histograms
-    with pytest.raises(AttributeError, match="no attribute 'write_result'"):
-        io.write_result  # noqa: B018
+    for (old, name), target in MOVED_NAMES.items():
+        home, _, new_name = target.partition(":")
+        with pytest.warns(DeprecationWarning, match=f"{old}.{name} moved to {home}.{new_name or name}"):
+            value = getattr(importlib.import_module(old), name)
+        assert value is getattr(importlib.import_module(home), new_name or name)
+    for old, new in MOVED_MODULES.items():
+        alias = importlib.import_module(old)
+        public = importlib.import_module(new).__all__[0]
+        with pytest.warns(DeprecationWarning, match=f"{old} moved to {new}"):
+            assert getattr(alias, public) is getattr(importlib.import_module(new), public)
+    with pytest.warns(DeprecationWarning, match="hepconditioning.histograms moved"):
+        assert hc.histograms.score_histograms is evaluation.score_histograms
+    with pytest.warns(DeprecationWarning, match="training.predict moved to hepconditioning.nn"):
+        from hepconditioning.training import inputs, predict
+    assert predict is nn.predict and inputs is sys.modules["hepconditioning.training.inputs"]
+    for module, name in ((io, "write_result"), (training, "predictt")):
+        with pytest.raises(AttributeError, match=f"no attribute {name!r}"):
+            getattr(module, name)
+    assert "predict" not in training.__all__ and "predict" in nn.__all__
 
 
 FILE_CALLS = ("uproot.recreate", "uproot.open", "uproot.update", "gzip.open", "gzip.GzipFile",

@@ -8,7 +8,8 @@ import uproot
 from matplotlib.image import imread
 
 from hepconditioning.cli import main
-from hepconditioning.io import read_csv, read_results
+from hepconditioning.evaluation import read_results
+from hepconditioning.io import read_csv
 
 CARD = """
 [data]
@@ -145,8 +146,8 @@ def test_api_fit_on_raw_gev_features_matches_the_cli(trained_run):
     events and options give the AUC of the CLI run (issue 18: it used to be 39-44 %)."""
     from hepconditioning.datasets.hepmass import load_hepmass, physical
     from hepconditioning.evaluation import evaluate_scores, evaluation_events
-    from hepconditioning.nn import AffinePNN
-    from hepconditioning.training import TrainConfig, fit, predict
+    from hepconditioning.nn import AffinePNN, predict
+    from hepconditioning.training import TrainConfig, fit
 
     train, validation, test = (physical(load_hepmass("generated", n_events=6000, split=s, seed=3))
                                for s in ("train", "validation", "test"))

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from hepconditioning import Events
-from hepconditioning.nn import AffinePNN, ParametricNN
-from hepconditioning.training import TrainConfig, fit, predict
+from hepconditioning.nn import AffinePNN, ParametricNN, predict
+from hepconditioning.training import TrainConfig, fit
 from hepconditioning.training.device import autocast, module_device, resolve_device, to_device
 
 

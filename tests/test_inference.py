@@ -5,8 +5,7 @@ import pytest
 import torch
 
 from hepconditioning import Events
-from hepconditioning.nn import AffinePNN, ConditionedMLP, IndividualNNs, SingleNN
-from hepconditioning.training import predict
+from hepconditioning.nn import AffinePNN, ConditionedMLP, IndividualNNs, SingleNN, predict
 
 
 def _events(n: int, masses: np.ndarray) -> Events:

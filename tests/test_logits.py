@@ -1,4 +1,4 @@
-"""nn.logits / training.logits: the one batched, eval-mode model call."""
+"""nn.logits: the one batched, eval-mode model call."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from hepconditioning import training
 from hepconditioning.nn import AffinePNN, SingleNN, logits
 
 
@@ -22,7 +21,6 @@ def test_logits_equal_the_eval_mode_forward_in_any_batch_size():
         np.testing.assert_allclose(logits(model, x, mass, batch_size=batch_size), expected, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(logits(model, x, 750.0), expected, rtol=1e-6, atol=1e-6)  # scalar condition
     assert model.training  # mode restored
-    assert training.logits is logits
 
 
 def test_logits_without_condition_and_errors():

@@ -80,7 +80,7 @@ for var in variants:
     cfg = hc.training.TrainConfig(epochs=EPOCHS, balance=BAL, seed=0, threads=1)
     t = time.process_time()
     hist = hc.training.fit(model, train, validation=val, config=cfg, progress=False, batches=Source(train, cfg, var))
-    sc = hc.training.predict(model, ev)
+    sc = hc.nn.predict(model, ev)
     tab = evaluate_scores(ev, sc)
     aucs = [round(100 * r.auc, 1) for r in tab.rows()]
     print(var, model_kind, "AUC%", aucs, "best epoch", hist.best_epoch, "cpu", round(time.process_time() - t), flush=True)
@@ -90,7 +90,7 @@ for var in variants:
     rb = unstandardize(bk.x)[:, 26]
     idx = np.digitize(rb, bins)
     for m in (500., 750., 1000., 1500.):
-        p = hc.training.predict(model, bk.replace(mass=np.full(len(bk), m, np.float32)))
+        p = hc.nn.predict(model, bk.replace(mass=np.full(len(bk), m, np.float32)))
         prof = [round(float(np.mean(p[idx == i])), 2) if np.any(idx == i) else None for i in range(1, len(bins))]
         print(f"  bkg score vs m_WWbb bins {bins} at m={m:.0f}: {prof}")
     out[var] = aucs

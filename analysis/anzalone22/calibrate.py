@@ -36,7 +36,8 @@ from runner import run_one
 from studies import MASSES, PAPER_TABLE4, DataSets, generator_digest, load_scale, specs
 
 from hepconditioning.datasets.hepmass import unstandardize
-from hepconditioning.training import ExtrapolationWarning, load_model, predict
+from hepconditioning.nn import ExtrapolationWarning, predict
+from hepconditioning.training import load_model
 
 EDGES = (0, 300, 400, 450, 500, 550, 600, 650, 700, 750, 800, 900, 1000, 1200, 1400, 1700, 10_000)
 PROFILE_MASSES = (500.0, 750.0, 1000.0, 1500.0)

@@ -30,7 +30,8 @@ from studies import DataSets, Scale, Spec, mass_grid
 import hepconditioning.nn as hnn
 from hepconditioning.bootstrap import bootstrap_metrics
 from hepconditioning.evaluation import evaluate_scores, evaluation_events
-from hepconditioning.training import ExtrapolationWarning, fit, predict, save_model
+from hepconditioning.nn import ExtrapolationWarning, predict
+from hepconditioning.training import fit, save_model
 from hepconditioning.training.checkpoint import load_checkpoint
 
 HIST_BINS = 40

@@ -9,6 +9,9 @@ back in task order whatever the completion order, so outputs equal the serial ru
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +25,38 @@ def run_on_dask(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict
     """Run :func:`~hepconditioning.apply.run.score_chunk` for every task; exceptions are returned
     in place of results (reported per file by the caller)."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        import distributed  # noqa: F401
     except ImportError as err:
         raise MissingDependencyError("distributed", "dask", purpose="apply --workers/--scheduler") from err
+    with _quiet_logs():
+        return _run(tasks, paths, call, workers=workers, scheduler=scheduler, bar=bar)
+
+
+@contextlib.contextmanager
+def _quiet_logs() -> Iterator[None]:
+    """dask's own log lines off (a failed task is reported per file through its future): after
+    SIGTERM or Ctrl-C a closing comm must not print a ``CommClosedError`` traceback."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _run(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict[str, Any], *,
+         workers: int | None, scheduler: str | None, bar: Any) -> list[Any]:
+    from distributed import Client, LocalCluster, as_completed
+
     from hepconditioning.apply.run import score_chunk
 
     cluster = None
-    if scheduler is None:
+    if scheduler is None:  # the workers log nothing either (silence_logs: above CRITICAL)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", silence_logs=40)
+                               dashboard_address=":0", silence_logs=logging.CRITICAL + 1)
         client = Client(cluster)
     else:
         client = Client(scheduler, timeout="30s")

@@ -87,7 +87,7 @@ class OnnxScorer:
     """Scores raw inputs with ONNX Runtime on the export of a model (file ``.pt`` or ``.onnx``).
 
     ``predict(inputs, mass=..., hypotheses=...)`` takes the same inputs as
-    :func:`hepconditioning.training.predict` and returns the same shapes.
+    :func:`hepconditioning.nn.predict` and returns the same shapes.
     """
 
     def __init__(self, model: str | os.PathLike[str], *, threads: int | None = 1) -> None:
@@ -122,7 +122,7 @@ class OnnxScorer:
                 batch_size: int = 8192) -> np.ndarray:
         """Probabilities ``(N,)`` (``mass`` scalar or per event) or ``(N, K)`` (``hypotheses``),
         ``batch_size`` events per run (whole-file runs spill the activations out of the cache)."""
-        from hepconditioning.training.inputs import feature_matrix
+        from hepconditioning.nn.inputs import feature_matrix
 
         x = feature_matrix(self, inputs)
         n = x.shape[0]

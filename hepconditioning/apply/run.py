@@ -8,7 +8,8 @@ every selected entry at each mass hypothesis, and writes into ``out``:
   ``score_612p5``) and a bool ``selected``; unselected entries hold :data:`SENTINEL` (−1, never
   a probability). In ROOT: ``events->AddFriend("Events", "out/ttbar_scores.root")``.
 - ``histograms.root``: per hypothesis a TH1D ``score_<m>`` (with sumw2) of the selected
-  entries' scores, weighted by the spec's weight, summed over all files.
+  entries' scores, weighted by the spec's weight, summed over all files, and the same per
+  input ``<input stem>/score_<m>`` (one file per process: the per-process histograms).
 
 Every file is written atomically. A missing or damaged input is reported by name in
 :attr:`ApplyResult.failed`; the other files still complete. With ``workers=N`` the tasks run
@@ -201,8 +202,6 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
         bins: score histogram bins on [0, 1].
         step: entries per task.
     """
-    from hepconditioning.io.atomic import check_input_paths
-    from hepconditioning.io.root import write_root
     from hepconditioning.training import load_model
 
     if backend not in BACKENDS:
@@ -226,11 +225,39 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
         check_input_state(loaded.trained_on.inputs, spec.state, model=repr(str(model_path)), how="the spec")
     getattr(loaded, "condition", Condition()).check(values)  # NaN, a negative mass: refused
     loaded.predict(np.zeros((0, loaded.n_features)), hypotheses=values)  # ExtrapolationWarning, once
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     paths = [Path(f) for f in files]
     if not paths:
         raise ValueError("no input files given")
+    out = Path(out)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        result = _score_and_write(model_path, paths, spec, values, out, written, workers=workers,
+                                  scheduler=scheduler, backend=backend, bins=bins, step=step, progress=progress)
+    except BaseException:  # an error, Ctrl-C, SIGTERM: what this run wrote goes, and out if it made it
+        _remove(written, out if created else None)
+        raise
+    if not result.outputs and created:
+        _remove([], out)
+    return result
+
+
+def _remove(paths: list[Path], directory: Path | None) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+    if directory is not None:
+        with contextlib.suppress(OSError):  # not empty: someone else wrote there meanwhile
+            directory.rmdir()
+
+
+def _score_and_write(model_path: Path, paths: list[Path], spec: ApplySpec, values: list[float], out: Path,
+                     written: list[Path], *, workers: int | None, scheduler: str | None, backend: str, bins: int,
+                     step: int, progress: bool) -> ApplyResult:
+    """Score every input and write the outputs into ``out``; ``written`` collects the files written."""
+    from hepconditioning.io.atomic import check_input_paths
+    from hepconditioning.io.root import write_root
+
     failed: dict[str, str] = {}
     tasks: list[tuple[int, int, int]] = []
     for i, path in enumerate(paths):
@@ -256,6 +283,7 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
     sumw = np.zeros((len(values), bins))
     sumw2 = np.zeros((len(values), bins))
     entries = selected = 0
+    per_input: dict[str, Any] = {}
     for i, name in zip(range(len(paths)), _output_names(paths), strict=True):
         if i not in by_file:
             continue
@@ -264,15 +292,21 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
         mask = np.concatenate([c.selected for c in chunks])
         branches = {hypothesis_branch(m): scores[:, j] for j, m in enumerate(values)}
         outputs[str(paths[i])] = write_root(out / name, trees={spec.tree: {**branches, "selected": mask}})
-        for c in chunks:
-            sumw += c.sumw
-            sumw2 += c.sumw2
+        written.append(outputs[str(paths[i])])
+        own_w, own_w2 = sum(c.sumw for c in chunks), sum(c.sumw2 for c in chunks)
+        sumw += own_w
+        sumw2 += own_w2
+        stem = name[: -len("_scores.root")]
+        per_input.update({f"{stem}/{hypothesis_branch(m)}": _histogram(own_w[j], own_w2[j], m, spec)
+                          for j, m in enumerate(values)})
         entries += len(mask)
         selected += int(mask.sum())
     histograms = None
     if outputs:
         histograms = write_root(out / "histograms.root", histograms={
-            hypothesis_branch(m): _histogram(sumw[j], sumw2[j], m, spec) for j, m in enumerate(values)})
+            **{hypothesis_branch(m): _histogram(sumw[j], sumw2[j], m, spec) for j, m in enumerate(values)},
+            **per_input})
+        written.append(histograms)
     return ApplyResult(outputs, histograms, failed, entries, selected)
 
 

@@ -43,9 +43,11 @@ import numpy as np
 
 from hepconditioning.contract import INPUT_STATES
 from hepconditioning.errors import ConfigError
-from hepconditioning.io.root.spec import Count, Expr, Jagged, RootSpec
+from hepconditioning.io.root.reader import feature_columns
+from hepconditioning.io.root.spec import Expr, Jagged, RootSpec
+from hepconditioning.samples.recipe import parse_features
 
-__all__ = ["ApplySpec", "ObjectSpec", "evaluate_features", "load_spec"]
+__all__ = ["ApplySpec", "ObjectSpec", "evaluate_features", "load_spec", "spec_from_model"]
 
 _OBJECT_KEYS = {"kind", "leptons", "jets", "met", "btag", "btag_threshold", "lepton_pt_min",
                 "lepton_eta_max", "jet_pt_min", "jet_eta_max"}
@@ -128,9 +130,9 @@ class ApplySpec:
     def feature_names(self) -> tuple[str, ...] | None:
         """The names the features get (``None`` for objects: the 27 HEPMASS names)."""
         if self.features is None:
-            from hepconditioning.io.csv import HEPMASS_FEATURES
+            from hepconditioning.datasets.hepmass import HEPMASS_FEATURES
 
-            return tuple(HEPMASS_FEATURES)
+            return HEPMASS_FEATURES
         return tuple(n for f in self.features for n in f.names)
 
     def expressions(self) -> dict[str, str]:
@@ -148,26 +150,6 @@ class ApplySpec:
         if self.weight:
             out["_hc_weight"] = self.weight
         return out
-
-
-def _features(table: Mapping[str, Any], where: str) -> list[Any]:
-    out: list[Any] = []
-    for name, value in table.items():
-        if isinstance(value, str):
-            out.append(Expr(value, name=name))
-        elif isinstance(value, Mapping) and "jagged" in value:
-            extra = set(value) - {"jagged", "leading", "pad", "sort_by", "ascending"}
-            if extra or "leading" not in value:
-                raise ConfigError(f"{where}: feature {name!r} = {{jagged = ..., leading = k, pad, sort_by, "
-                                  f"ascending}}; got keys {sorted(value)}")
-            out.append(Jagged(value["jagged"], int(value["leading"]), float(value.get("pad", 0.0)),
-                              value.get("sort_by"), bool(value.get("ascending", False)), name=name))
-        elif isinstance(value, Mapping) and set(value) == {"count"}:
-            out.append(Count(value["count"], name=name))
-        else:
-            raise ConfigError(f"{where}: feature {name!r} must be an expression string, {{jagged = ...}} or "
-                              f"{{count = ...}}, got {value!r}")
-    return out
 
 
 def load_spec(path: str | os.PathLike[str]) -> ApplySpec:
@@ -203,12 +185,25 @@ def load_spec(path: str | os.PathLike[str]) -> ApplySpec:
         objects = ObjectSpec(tuple([leptons] if isinstance(leptons, str) else leptons), table.get("jets", "Jet"),
                              table.get("met", "MET"), table.get("btag", "btagCSVV2"),
                              table.get("btag_threshold"), cuts)
-    features = _features(data["features"], where) if "features" in data else None
+    features = parse_features(data["features"], where=where).features if "features" in data else None
     try:
         return ApplySpec(data["tree"], features, objects, data.get("cut"), data.get("weight"),
                          data.get("standardized"), data.get("inputs"))
     except (ValueError, TypeError) as err:
         raise ConfigError(f"{where}: {err}") from err
+
+
+def spec_from_model(metadata: Mapping[str, Any], *, model: str) -> ApplySpec:
+    """The spec a model file records (``metadata["recipe"]``: tree, features, cut, weight of
+    the training samples), for input files with the training branches."""
+    recipe = metadata.get("recipe") if isinstance(metadata, Mapping) else None
+    if not recipe:
+        raise ConfigError(f"model {model} stores no feature recipe (it was not trained from [[samples]] with "
+                          "[features]); give --spec SPEC.toml naming the tree and how to compute its features")
+    where = f"the feature recipe of model {model}"
+    inputs = (metadata.get("trained_on") or {}).get("inputs")
+    return ApplySpec(recipe["tree"], parse_features(recipe["features"], where=where).features, cut=recipe.get("cut"),
+                     weight=recipe.get("weight"), inputs=inputs)
 
 
 def evaluate_features(spec: ApplySpec, arrays: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -236,20 +231,7 @@ def evaluate_features(spec: ApplySpec, arrays: Any) -> tuple[np.ndarray, np.ndar
         x[out.selected] = out.features
         selected &= out.selected
     else:
-        columns = []
-        for i, feature in enumerate(spec.features):
-            values = arrays[f"_hc_f{i}"]
-            if isinstance(feature, Expr):
-                columns.append(np.asarray(ak.to_numpy(values), dtype=np.float64)[:, None])
-            elif isinstance(feature, Count):
-                columns.append(np.asarray(ak.to_numpy(ak.num(values, axis=1)), dtype=np.float64)[:, None])
-            else:
-                if feature.sort_by is not None:
-                    key = arrays[f"_hc_s{i}"]
-                    values = values[ak.argsort(key, axis=1, ascending=feature.ascending, stable=True)]
-                padded = ak.fill_none(ak.pad_none(values, int(feature.leading), axis=1, clip=True), feature.pad)
-                columns.append(np.asarray(ak.to_numpy(padded), dtype=np.float64).reshape(n, int(feature.leading)))
-        x = np.concatenate(columns, axis=1) if columns else np.zeros((n, 0))
+        x = feature_columns(spec.features, arrays, where=f"tree {spec.tree!r}")
         if spec.standardized == "hepmass":
             from hepconditioning.datasets.hepmass import unstandardize
 

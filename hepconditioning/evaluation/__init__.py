@@ -9,6 +9,9 @@ reads what was computed (:func:`hepconditioning.io.write_results_file`).
   (:func:`without_mass_points`, :func:`auc_ratio`).
 - :mod:`~hepconditioning.evaluation.histograms`: ``hist`` score histograms per evaluation mass
   (:func:`score_histograms`) and the binned cut curves s, b, AMS (:func:`cut_curves`).
+- :mod:`~hepconditioning.evaluation.hypotheses`: any hypothesis inside the trained range, with
+  or without generated signal: background efficiency and yields at fixed signal efficiencies
+  (:func:`hypothesis_table`).
 - :mod:`~hepconditioning.evaluation.results`: :func:`write_results` computes the tables and
   histograms that are missing and writes the results file; :func:`read_results` reads it back.
 
@@ -25,6 +28,7 @@ from hepconditioning.evaluation.histograms import (
     score_axis,
     score_histograms,
 )
+from hepconditioning.evaluation.hypotheses import HypothesisTable, hypothesis_table
 from hepconditioning.evaluation.protocol import (
     EVAL_MASS,
     EVENT_WEIGHT,
@@ -46,6 +50,7 @@ __all__ = [
     "CutCurves",
     "EvaluationRow",
     "EvaluationTable",
+    "HypothesisTable",
     "Results",
     "ScoreHistograms",
     "auc_ratio",
@@ -54,6 +59,7 @@ __all__ = [
     "evaluate_per_mass",
     "evaluate_scores",
     "evaluation_events",
+    "hypothesis_table",
     "mass_groups",
     "read_results",
     "score_axis",

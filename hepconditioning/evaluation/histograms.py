@@ -3,6 +3,7 @@
 - :func:`score_histograms`: per evaluation mass, the weighted score distribution of signal
   and of background (``Weight`` storage: sum of weights and of squared weights per bin) —
   the class separation that ROOT users look at (written as ``TH1D`` with ``sumw2``).
+- :func:`process_histograms`: the same per process (``events.process`` names), for stacks.
 - :func:`cut_curves`: the cumulative s(t), b(t) (weight with ``score >= t`` for ``t`` the
   *lower edge* of each bin) and AMS(t) = s / √(s + b + b_reg) as histograms of the same
   binning, with propagated variances. They are the binned view of
@@ -24,7 +25,11 @@ from hepconditioning.evaluation.protocol import check_scores, mass_groups
 from hepconditioning.events import Events
 from hepconditioning.metrics import ams
 
-__all__ = ["CutCurves", "ScoreHistograms", "cut_curves", "score_axis", "score_histograms"]
+PROCESS_PREFIX = "process_"
+"""Name prefix of the per-process histograms in a results file."""
+
+__all__ = ["PROCESS_PREFIX", "CutCurves", "ScoreHistograms", "cut_curves", "process_histograms", "score_axis",
+           "score_histograms"]
 
 
 class ScoreHistograms(NamedTuple):
@@ -92,6 +97,30 @@ def score_histograms(
             h.metadata = {"entries": int(np.count_nonzero(selected))}  # fills: ROOT's fEntries
             filled.append(h)
         out.append(ScoreHistograms(mass, *filled))
+    return out
+
+
+def process_histograms(events: Events, scores: Any, processes: Sequence[str], *, bins: int = 50,
+                       range: tuple[float, float] = (0.0, 1.0),
+                       masses: Sequence[float] | None = None) -> dict[float, dict[str, hist.Hist]]:
+    """Per evaluation mass, one weighted score histogram per background process
+    (``events.process`` indexes ``processes``): ``{mass: {"process_<name>": Hist}}``; stacked
+    under the ``signal`` histogram of the mass by ``hepconditioning plot``."""
+    groups = mass_groups(events, masses=masses)
+    scores = check_scores(scores, len(events))
+    axis = score_axis(bins=bins, range=range)
+    out: dict[float, dict[str, hist.Hist]] = {}
+    for mass, mask in groups.items():
+        out[mass] = {}
+        for index, name in enumerate(processes):
+            selected = mask & (events.process == index) & (events.labels == 0)
+            if not selected.any():
+                continue
+            h = hist.Hist(axis, storage=hist.storage.Weight(), name=name, label=name)
+            h.title = f"{name} score, m = {mass:g}"
+            h.fill(score=scores[selected], weight=events.weights[selected])
+            h.metadata = {"entries": int(np.count_nonzero(selected))}
+            out[mass][f"{PROCESS_PREFIX}{name}"] = h
     return out
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from hepconditioning.bootstrap import bootstrap_metrics
 from hepconditioning.errors import EmptyInputError, NonFiniteError, UnknownMassPointError
 from hepconditioning.events import Events
+from hepconditioning.io.results import EVAL_MASS, EVENT_WEIGHT
 from hepconditioning.metrics import summarize
 
 __all__ = [
@@ -42,11 +43,6 @@ __all__ = [
     "without_mass_points",
 ]
 
-EVAL_MASS = "eval_mass"
-"""Name of the per-event column tagging the evaluation mass (GeV) of :func:`evaluation_events`."""
-EVENT_WEIGHT = "event_weight"
-"""Name of the per-event column of :func:`evaluation_events` keeping the input (physics) weight;
-``weights`` hold the evaluation weight (balanced per mass)."""
 
 _FIELDS = ("mass", "auc", "pr_auc", "sigma_ratio", "threshold", "ams", "s", "b", "n_signal", "n_background")
 
@@ -307,7 +303,7 @@ def evaluate_per_mass(
 
     Args:
         predict: callable ``Events → (N,)`` signal probabilities (or any monotone score), e.g.
-            ``functools.partial(training.predict, model)``; it sees ``mass`` set to m_i.
+            ``functools.partial(nn.predict, model)``; it sees ``mass`` set to m_i.
         events: either labelled test events, expanded here one mass at a time (memory of one
             mass point), or an evaluation sample that already has the :data:`EVAL_MASS`
             column (:func:`evaluation_events`), scored with one ``predict`` call as it is

@@ -14,13 +14,19 @@ the cut curves s, b, AMS, and hands them to the pure writer
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from hepconditioning.evaluation.histograms import ScoreHistograms, cut_curves, score_histograms
+from hepconditioning.evaluation.histograms import (
+    PROCESS_PREFIX,
+    ScoreHistograms,
+    cut_curves,
+    process_histograms,
+    score_histograms,
+)
 from hepconditioning.evaluation.protocol import EvaluationTable, check_scores, evaluate_scores
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_output_path
@@ -39,6 +45,7 @@ class Results(NamedTuple):
     scores: dict[str, np.ndarray]
     tables: dict[str, EvaluationTable]
     histograms: dict[str, list[ScoreHistograms]]
+    processes: dict[str, dict[float, dict[str, Any]]] = {}  # noqa: RUF012 (read-only default)
 
 
 def _by_model(scores: Any, tables: Any, n: int) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -72,6 +79,8 @@ def write_results(
     bins: int = 50,
     range: tuple[float, float] = (0.0, 1.0),
     compression: str | None = DEFAULT_COMPRESSION,
+    processes: Sequence[str] | None = None,
+    hypotheses: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write per-event scores, per-mass score histograms, cut curves and best cuts.
 
@@ -87,6 +96,9 @@ def write_results(
             :func:`~hepconditioning.evaluation.evaluate_scores` (exact best-cut scan) where missing.
         bins, range: binning of the score histograms.
         compression: as in :func:`hepconditioning.io.write_root`.
+        processes: names of the process ids of ``events.process``: adds one histogram
+            ``process_<name>`` per process and mass (the stacks of ``hepconditioning plot``).
+        hypotheses: ``{model_name: HypothesisTable}`` written as the tree ``<model>/hypotheses``.
 
     Returns:
         the path written (layout: :mod:`hepconditioning.io.results`).
@@ -107,8 +119,14 @@ def write_results(
                 "signal": histogram.signal, "background": histogram.background,
                 "s": curves.s, "b": curves.b, "ams": curves.ams,
             }
+        if processes:
+            for mass, named in process_histograms(events, values, processes, bins=bins, range=range,
+                                                  masses=table.mass).items():
+                histograms[label][mass].update(named)
+    extra = {f"{label}/hypotheses" if label else "hypotheses": table.to_dict()
+             for label, table in (hypotheses or {}).items()}
     return write_results_file(path, events, scores, tables=computed, histograms=histograms,
-                              compression=compression)
+                              compression=compression, extra_trees=extra)
 
 
 def read_results(path: str | os.PathLike[str]) -> Results:
@@ -119,4 +137,8 @@ def read_results(path: str | os.PathLike[str]) -> Results:
         label: [ScoreHistograms(mass, named["signal"], named["background"]) for mass, named in per_mass.items()]
         for label, per_mass in stored.histograms.items()
     }
-    return Results(stored.events, stored.scores, tables, histograms)
+    processes = {label: {mass: {name[len(PROCESS_PREFIX):]: h for name, h in named.items()
+                                if name.startswith(PROCESS_PREFIX)}
+                         for mass, named in per_mass.items()}
+                 for label, per_mass in stored.histograms.items()}
+    return Results(stored.events, stored.scores, tables, histograms, processes)

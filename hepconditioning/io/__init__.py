@@ -3,7 +3,8 @@
 This layer knows files only: it imports nothing above :mod:`hepconditioning.events` and
 :mod:`hepconditioning.errors` (``tests/test_architecture.py`` checks it).
 
-- :func:`read_csv` / :func:`write_csv`: HEPMASS and HEPMASS-IMB CSV files (plain or ``.gz``).
+- :func:`read_csv` / :func:`write_csv`: labelled CSV files (plain or ``.gz``) with a
+  :class:`CsvLayout` (HEPMASS: :data:`hepconditioning.datasets.hepmass.CSV_LAYOUT`).
 - :func:`read_root` with a :class:`RootSpec` (:class:`Expr`, :class:`Jagged`, :class:`Count`):
   ROOT trees via uproot; :func:`write_root` (TTrees + histograms), :func:`write_events` /
   :func:`read_events` (exact ``Events`` round trip).
@@ -15,24 +16,18 @@ This layer knows files only: it imports nothing above :mod:`hepconditioning.even
   :func:`tree_writer`, :func:`csv_writer`; directories: :func:`atomic_directory`), named
   columns of other layouts (:func:`read_columns`, :func:`file_format`) and the bundled files
   (:func:`bundled_path`, :func:`bundled_or_path`). Nothing outside ``io/`` opens a file for writing with uproot or gzip.
-
-``hepconditioning.io.write_results`` and ``read_results`` (which compute the tables and
-histograms) moved to :mod:`hepconditioning.evaluation`; the old names still resolve there,
-on first use, so that ``from hepconditioning.io import write_results`` keeps working.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from hepconditioning._compat import moved_name
 from hepconditioning.io.atomic import atomic_path, check_output_path
 from hepconditioning.io.bundled import bundled_or_path, bundled_path
 from hepconditioning.io.columns import file_format, read_columns
 from hepconditioning.io.csv import (
-    HEPMASS_COLUMNS,
-    HEPMASS_FEATURES,
-    HEPMASS_MASSES,
+    CsvLayout,
     read_csv,
     snap_mass,
     write_csv,
@@ -61,10 +56,8 @@ from hepconditioning.io.root.writer import DEFAULT_COMPRESSION, tree_writer
 __all__ = [
     "CORRUPT",
     "DEFAULT_COMPRESSION",
-    "HEPMASS_COLUMNS",
-    "HEPMASS_FEATURES",
-    "HEPMASS_MASSES",
     "Count",
+    "CsvLayout",
     "Expr",
     "Jagged",
     "ResultsFile",
@@ -93,15 +86,8 @@ __all__ = [
     "write_root",
 ]
 
-# Public names that moved up to hepconditioning.evaluation (they compute); resolved lazily so
-# that importing this layer never loads the evaluation layer.
-_MOVED = {"write_results": "hepconditioning.evaluation", "read_results": "hepconditioning.evaluation"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        return getattr(importlib.import_module(_MOVED[name]), name)
-    raise AttributeError(f"module 'hepconditioning.io' has no attribute {name!r}")
+def __getattr__(name: str) -> Any:  # old spellings (hepconditioning._compat)
+    return moved_name(__name__, name)
 
 
 def __dir__() -> list[str]:

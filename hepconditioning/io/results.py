@@ -44,6 +44,8 @@ from hepconditioning.io.root.reader import CORRUPT, open_root
 from hepconditioning.io.root.writer import DEFAULT_COMPRESSION, write_root
 
 __all__ = [
+    "EVAL_MASS",
+    "EVENT_WEIGHT",
     "HISTOGRAM_NAMES",
     "ResultsFile",
     "check_model_names",
@@ -55,10 +57,13 @@ __all__ = [
 HISTOGRAM_NAMES = ("signal", "background", "s", "b", "ams")
 """The histograms of one evaluation mass, in the order they are written."""
 
-_EVAL_MASS = "eval_mass"  # branch and Events column of the evaluation mass (GeV)
-_EVENT_WEIGHT = "event_weight"  # Events column of the input (physics) weight: branch "weight"
+EVAL_MASS = "eval_mass"
+"""Branch of the results file and ``Events`` column tagging each row's evaluation mass (GeV)."""
+EVENT_WEIGHT = "event_weight"
+"""``Events`` column keeping the input (physics) weight of an evaluation row (branch ``weight``);
+``Events.weights`` hold the evaluation weight (balanced per mass)."""
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SHARED = ("label", "mass", "weight", _EVAL_MASS, "process")
+_SHARED = ("label", "mass", "weight", EVAL_MASS, "process")
 
 
 class ResultsFile(NamedTuple):
@@ -94,6 +99,7 @@ def write_results_file(
     tables: Mapping[str, Mapping[str, np.ndarray]],
     histograms: Mapping[str, Mapping[float, Mapping[str, Any]]],
     compression: str | None = DEFAULT_COMPRESSION,
+    extra_trees: Mapping[str, Mapping[str, np.ndarray]] | None = None,
 ) -> Path:
     """Write computed scores, per-mass tables and histograms in the layout of the module.
 
@@ -107,6 +113,7 @@ def write_results_file(
         histograms: ``{model_name: {mass: {name: hist.Hist}}}``, names from
             :data:`HISTOGRAM_NAMES` (any other name is written as well).
         compression: as in :func:`hepconditioning.io.write_root`.
+        extra_trees: more trees ``{key: {branch: (M,) array}}`` (e.g. ``<model>/hypotheses``).
 
     Returns:
         the path written.
@@ -122,12 +129,12 @@ def write_results_file(
     if missing or extra:
         raise ValueError(f"tables and histograms must be given for exactly the models {sorted(scores)}; "
                          f"missing for {sorted(set(missing))}, given without scores for {extra}")
-    eval_mass = events.column(_EVAL_MASS) if _EVAL_MASS in events.columns else events.mass
-    weight = events.column(_EVENT_WEIGHT) if _EVENT_WEIGHT in events.columns else events.weights
+    eval_mass = events.column(EVAL_MASS) if EVAL_MASS in events.columns else events.mass
+    weight = events.column(EVENT_WEIGHT) if EVENT_WEIGHT in events.columns else events.weights
     tree: dict[str, Any] = {
         "label": events.labels.astype(np.int32), "mass": events.mass,
         "weight": np.asarray(weight, dtype=np.float32), "eval_weight": events.weights,
-        _EVAL_MASS: np.asarray(eval_mass, dtype=np.float32), "process": events.process,
+        EVAL_MASS: np.asarray(eval_mass, dtype=np.float32), "process": events.process,
     }
     trees: dict[str, Any] = {}
     titles = {"scores": "per-event classifier scores (weight: event weight, eval_weight: evaluation "
@@ -146,6 +153,8 @@ def write_results_file(
         for mass, named in histograms[label].items():
             for name, h in named.items():
                 written[f"{prefix}{mass_directory(mass)}/{name}"] = h
+    trees.update({key: {name: np.asarray(column) for name, column in columns.items()}
+                  for key, columns in (extra_trees or {}).items()})
     return write_root(path, trees={"scores": tree, **trees}, histograms=written, titles=titles,
                       compression=compression)
 
@@ -184,7 +193,7 @@ def _read_results(file: Any, path: Path) -> ResultsFile:
     events = Events(np.zeros((len(arrays["label"]), 0), np.float32), arrays["mass"],
                     arrays["label"].astype(np.float32), weights, feature_names=[],
                     process=arrays["process"],
-                    columns={_EVAL_MASS: arrays[_EVAL_MASS], _EVENT_WEIGHT: arrays["weight"]})
+                    columns={EVAL_MASS: arrays[EVAL_MASS], EVENT_WEIGHT: arrays["weight"]})
     scores, tables, histograms = {}, {}, {}
     for label in labels:
         prefix = f"{label}/" if label else ""
@@ -193,6 +202,7 @@ def _read_results(file: Any, path: Path) -> ResultsFile:
         histograms[label] = {}
         for mass in tables[label]["mass"]:
             directory = file[f"{prefix}{mass_directory(mass)}"]
-            histograms[label][float(mass)] = {name: directory[name].to_hist()
-                                              for name in HISTOGRAM_NAMES if name in directory}
+            names = [*HISTOGRAM_NAMES, *(k for k in directory.keys(cycle=False, recursive=False)
+                                         if k.startswith("process_"))]
+            histograms[label][float(mass)] = {name: directory[name].to_hist() for name in names if name in directory}
     return ResultsFile(events, scores, tables, histograms)

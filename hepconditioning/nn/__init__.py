@@ -1,8 +1,7 @@
 """Conditioned networks: conditioning layers (:mod:`.conditioning`), models (:mod:`.models`)
 and a fast dropout (:mod:`.dropout`). Models return logits (:func:`logits`: the batched,
 eval-mode call on many events); probabilities on raw inputs come from :mod:`.inference`
-(``model.predict``, also :func:`hepconditioning.training.predict`; the inputs are read by
-:mod:`.inputs`); losses live in :mod:`hepconditioning.training`."""
+(``model.predict`` is :func:`predict`; the inputs are read by :mod:`.inputs`); losses live in :mod:`hepconditioning.training`."""
 
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from hepconditioning.nn.conditioning import (
     Conditioning,
 )
 from hepconditioning.nn.dropout import FastDropout, set_dropout_generator, set_dropout_rows
+from hepconditioning.nn.inference import ExtrapolationWarning, predict
 from hepconditioning.nn.models import (
     AffinePNN,
     Classifier,
@@ -36,6 +36,7 @@ __all__ = [
     "ConditionalScaling",
     "ConditionedMLP",
     "Conditioning",
+    "ExtrapolationWarning",
     "FastDropout",
     "Feature",
     "IndividualNNs",
@@ -44,6 +45,7 @@ __all__ = [
     "Standardization",
     "TrainedOn",
     "logits",
+    "predict",
     "set_dropout_generator",
     "set_dropout_rows",
 ]

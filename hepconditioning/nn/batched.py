@@ -38,7 +38,7 @@ def logits(model: torch.nn.Module, x: Any, mass: Any = None, *, batch_size: int 
         fold: allow the folded per-value evaluation described above (``False``: every pass is
             ``model(x, mass)``, e.g. when forward hooks on sub-modules must fire).
 
-    The probabilities are ``σ(logits)`` (:func:`hepconditioning.training.predict` on ``Events``).
+    The probabilities are ``σ(logits)`` (:func:`hepconditioning.nn.predict` on ``Events``).
     """
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")

@@ -102,7 +102,7 @@ class Classifier(nn.Module):
 
     def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
                 batch_size: int = 2048) -> np.ndarray:
-        """Signal probabilities on raw inputs: :func:`hepconditioning.training.predict`
+        """Signal probabilities on raw inputs: :func:`hepconditioning.nn.predict`
         (``(N,)``, or ``(N, K)`` with ``hypotheses=``)."""
         return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
 

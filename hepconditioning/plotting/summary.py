@@ -42,6 +42,7 @@ from hepconditioning.plotting.figures import (
     sigma_ratio_vs_mass,
     training_history,
 )
+from hepconditioning.plotting.stacks import process_stack
 from hepconditioning.plotting.style import FigureLabel, draw_label, hep_style
 
 __all__ = ["figure_from_apply", "figures_from_results", "summary_figures"]
@@ -177,6 +178,20 @@ def figures_from_results(
     with atomic_directory(out, overwrite=overwrite) as tmp:
         written = summary_figures(tmp, tables=stored.tables, evaluation=stored.events, scores=stored.scores,
                                   bins=bins, dpi=dpi, label=label)
+        style = label if label is not None else FigureLabel()
+        for model, per_mass in stored.processes.items():  # results of [[samples]] runs
+            signal = {h.mass: h.signal for h in stored.histograms.get(model, [])}
+            for mass, backgrounds in per_mass.items():
+                if not backgrounds:
+                    continue
+                with hep_style(style.style):
+                    fig, ax = plt.subplots(figsize=(10, 8))
+                    process_stack(backgrounds, signal.get(mass), ax=ax)
+                    ax.text(0.03, 0.95, f"{model or 'model'}, hypothesis {mass:g}", transform=ax.transAxes,
+                            va="top")
+                    draw_label(ax, style)
+                name = f"stack_{model or 'model'}_{f'{mass:g}'.replace('.', 'p')}.png"
+                written.append(save_figure(fig, tmp / name, dpi=dpi, close=True))
     return [Path(out) / path.name for path in written]
 
 

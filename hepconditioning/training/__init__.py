@@ -1,6 +1,5 @@
-"""Training of the conditioned networks: :func:`fit`, model files, and (from
-:mod:`hepconditioning.nn`, which the models' ``predict`` method calls) :func:`predict`
-(probabilities on raw inputs) and :func:`logits` (the batched eval-mode call).
+"""Training of the conditioned networks: :func:`fit`, :func:`fit_many`, model files. Calling a
+trained model is :mod:`hepconditioning.nn`'s (``model.predict``, :func:`~hepconditioning.nn.logits`).
 
 Modules: :mod:`.config` (TrainConfig), :mod:`.loss` (weighted BCE with soft targets),
 :mod:`.batches` (preloaded balanced batches), :mod:`.validation` (AUC for model selection),
@@ -10,8 +9,9 @@ Modules: :mod:`.config` (TrainConfig), :mod:`.loss` (weighted BCE with soft targ
 
 from __future__ import annotations
 
-from hepconditioning.nn.batched import logits
-from hepconditioning.nn.inference import ExtrapolationWarning, predict
+from typing import Any
+
+from hepconditioning._compat import moved_name
 from hepconditioning.training.batches import Batch, BatchSource, ParameterBatchSource
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
@@ -24,7 +24,6 @@ from hepconditioning.training.validation import ModelSelectionError, ValidationR
 __all__ = [
     "Batch",
     "BatchSource",
-    "ExtrapolationWarning",
     "History",
     "ModelSelectionError",
     "OldModelFormatError",
@@ -36,13 +35,15 @@ __all__ = [
     "fit",
     "fit_many",
     "load_model",
-    "logits",
-    "predict",
     "save_model",
     "soft_targets",
     "spin_weight_batches",
     "weighted_bce",
 ]
+
+
+def __getattr__(name: str) -> Any:  # old spellings (hepconditioning._compat)
+    return moved_name(__name__, name)
 
 
 def __dir__() -> list[str]:

@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol
 import torch
 
 from hepconditioning.events import Events
-from hepconditioning.sampling import BalancedBatchSampler, background_mass
+from hepconditioning.sampling import BalancedBatchSampler, background_mass, training_weights
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.device import resolve_device, to_device
 from hepconditioning.training.loss import soft_targets
@@ -70,7 +70,8 @@ class BatchSource:
                                             seed=config.seed)
         tensors = events.to_torch()
         self.x = to_device(tensors.x, self.device)
-        self.targets, self.weights = (to_device(t, self.device) for t in event_targets(events, config.targets))
+        weighted = events.replace(weights=training_weights(events, config.balance))  # physical × balancing
+        self.targets, self.weights = (to_device(t, self.device) for t in event_targets(weighted, config.targets))
         self.mass = torch.empty_like(tensors.mass, device=self.device)
         self._mass_epoch: int | None = None
         self.set_epoch(0)

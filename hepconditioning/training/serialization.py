@@ -116,7 +116,7 @@ def load_model(path: str | Path) -> torch.nn.Module:
     """Rebuild the model saved by :func:`save_model`, in eval mode, ready for raw inputs.
 
     ``model.predict(inputs, mass=..., hypotheses=...)`` scores raw features (see
-    :func:`hepconditioning.training.predict`); ``model.trained_on``, ``model.condition`` and
+    :func:`hepconditioning.nn.predict`); ``model.trained_on``, ``model.condition`` and
     ``model.metadata`` hold what the file records.
 
     Raises:

@@ -1,12 +1,12 @@
-"""Streaming CSV reader: HEPMASS(-IMB) files (plain or ``.gz``) → :class:`~hepconditioning.events.Events`.
+"""Streaming CSV reader: labelled CSV files (plain or ``.gz``) → :class:`~hepconditioning.events.Events`.
 
-Reading streams the file through pyarrow's CSV reader in blocks of ``chunk_rows`` rows and
+Reading streams the file in text blocks of ``chunk_rows`` rows, parses them with pyarrow's CSV
+parser on two threads (pyarrow releases the GIL; its own streaming reader converts on one) and
 fills preallocated float32 arrays that grow with ``realloc`` (``ndarray.resize``), which moves
 pages instead of copying them: the events are never held twice (no list of chunks to
-concatenate). Measured peak (RSS growth in a fresh process) for a 7M-row HEPMASS file:
-1.10x its float32 size for ``.csv`` and ``.csv.gz`` (``benchmarks/io.py``); on one thread the
-reader takes 1.2x (``.csv``) and 1.08x (``.csv.gz``) the CPU time of ``pyarrow.csv.read_csv``,
-whose parser it streams.
+concatenate). Measured peak (RSS growth in a fresh process) for a 2M-row HEPMASS ``.csv.gz``:
+1.10x its float32 size; speed next to ``pyarrow.csv.read_csv`` and polars in
+``benchmarks/io.py`` (pyarrow's float conversion takes about twice polars' CPU time per cell).
 The layouts and their detection are in :mod:`hepconditioning.io.csv.layout`.
 """
 
@@ -16,7 +16,9 @@ import gzip
 import os
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -32,8 +34,9 @@ from hepconditioning.errors import (
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.csv.layout import (
-    CSV_LAYOUTS,
     CsvHeader,
+    CsvLayout,
+    as_layout,
     file_mass_points,
     read_header,
     snap_mass,
@@ -47,32 +50,34 @@ _DECODE_ERRORS = (OSError, EOFError, zlib.error, pa.ArrowInvalid)
 def read_csv(
     paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
-    layout: str = "auto",
+    layout: str | CsvLayout = "auto",
     columns: Sequence[str] | None = None,
     mass_points: Sequence[float] | str | None = "auto",
     mass_tolerance: float = 1.0,
-    chunk_rows: int = 1024,
+    chunk_rows: int = 2048,
 ) -> Events:
-    """Read one or several HEPMASS(-IMB) CSV files (plain or ``.gz``) into one ``Events``.
+    """Read one or several labelled CSV files (plain or ``.gz``) into one ``Events``.
 
     Several files (e.g. the IMB signal and background files) are concatenated in the order
     given; each may have its own layout and column order, features are matched by name.
 
     Args:
         paths: a path or a sequence of paths. Gzip is detected from the file's first bytes.
-        layout: ``"auto"``, ``"hepmass"`` (positional: label, features…, mass) or ``"imb"``
-            (columns by name); see :mod:`hepconditioning.io.csv.layout`.
+        layout: a :class:`~hepconditioning.io.csv.layout.CsvLayout` or its mode: ``"auto"``,
+            ``"positional"`` (label, features…, mass) or ``"named"`` (columns by name); see
+            :mod:`hepconditioning.io.csv.layout`. HEPMASS and HEPMASS-IMB files:
+            ``hepconditioning.datasets.hepmass.CSV_LAYOUT`` (headerless files, the mass grid).
         columns: feature columns to keep, in this order; default: every feature of the first
             file (``f0 … f26`` for HEPMASS).
         mass_points: known mass points in GeV; every mass value is replaced by the nearest
-            one (HEPMASS stores 499.999 for 500). ``"auto"``: the HEPMASS points and the signal
-            rows' own values off that grid (a sample generated at 2000 GeV), so that a value only
+            one (HEPMASS stores 499.999 for 500). ``"auto"``: the layout's points and the signal
+            rows' own values off them (a sample generated at 2000 GeV), so that a value only
             background rows hold is refused (:func:`~hepconditioning.io.csv.layout.file_mass_points`).
             ``None`` keeps the values as read.
         mass_tolerance: largest accepted ``|mass - nearest point|`` in GeV.
-        chunk_rows: rows per streamed block. pyarrow's streaming reader keeps several blocks
-            in flight, so its overhead grows with the block: ~1k HEPMASS rows (~0.3 MB of text)
-            keeps the peak near 1.3x the float32 size of a 7M-row file at full speed.
+        chunk_rows: rows per parsed block (of text, estimated from the first lines). Three
+            blocks are in flight, so the memory beyond the events is a few blocks: 2048 HEPMASS
+            rows are ~0.6 MB of text, large enough that a block's parse overhead is small.
 
     Returns:
         ``Events`` with ``x (N, F) float32``, ``mass (N,)`` in GeV, ``labels (N,)`` and, when
@@ -92,8 +97,7 @@ def read_csv(
         [500.0, 750.0, 1000.0, 1250.0, 1500.0]
     """
     path_list = check_input_paths(paths, kind="CSV")
-    if layout not in CSV_LAYOUTS:
-        raise ValueError(f"layout must be one of {CSV_LAYOUTS}, got {layout!r}")
+    layout = as_layout(layout)
     if int(chunk_rows) < 1:
         raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
     if not mass_tolerance >= 0:
@@ -122,8 +126,8 @@ def read_csv(
     x, mass, labels, weights, process = buffer.finish()
     if auto:
         where = " and ".join(f"CSV file {str(h.path)!r}" for h in headers)
-        snap_mass(mass, file_mass_points(mass, labels, tolerance=mass_tolerance), tolerance=mass_tolerance,
-                  where=where, hint="A value off the HEPMASS grid is kept only where signal rows hold it (a "
+        snap_mass(mass, file_mass_points(mass, labels, layout.points, tolerance=mass_tolerance), tolerance=mass_tolerance,
+                  where=where, hint="A value off the layout's points is kept only where signal rows hold it (a "
                   "sample generated at other masses); only background rows hold these. Fix those rows, or "
                   + DECLARE_MASS_POINTS[0].lower() + DECLARE_MASS_POINTS[1:])
     return Events(x, mass, labels, weights, feature_names=features, process=process)
@@ -179,27 +183,42 @@ def _stream_file(
     tolerance: float,
     chunk_rows: int,
 ) -> None:
-    """Append the rows of one file to ``buffer``, validating each block."""
+    """Append the rows of one file to ``buffer``, validating each block.
+
+    The main thread reads (and gunzips) text blocks of whole lines; pyarrow parses them on
+    ``_WORKERS`` threads (it releases the GIL), at most ``_WORKERS + 1`` blocks in flight, and the
+    main thread copies each parsed block, in file order, into the buffer. pyarrow's own streaming
+    reader converts every block on one thread; its ``read_csv`` is parallel but holds the whole
+    table.
+    """
     path = header.path
     where = f"CSV file {str(path)!r}"
     wanted = [*features, header.label, header.mass]
     wanted += [c for c in (header.weight, header.process) if c is not None]
-    block_size = int(min(max(chunk_rows * header.bytes_per_row * 1.1, 1 << 16), 1 << 30))
-    read_options = pacsv.ReadOptions(
-        column_names=list(header.names), skip_rows=1 if header.has_header else 0,
-        block_size=block_size,
-    )
+    block_bytes = int(min(max(chunk_rows * header.bytes_per_row, 1 << 12), 1 << 28))
+    read_options = pacsv.ReadOptions(column_names=list(header.names), use_threads=False,
+                                      block_size=max(2 * block_bytes, 1 << 20))
     types = {name: pa.float32() for name in wanted}
     if header.process is not None:
         types[header.process] = pa.int32()
     convert_options = pacsv.ConvertOptions(column_types=types, include_columns=wanted)
     bad = np.zeros(len(wanted), dtype=np.int64)  # NaN/inf/empty per wanted column
+
+    def parse(text: bytes) -> pa.Table:
+        return pacsv.read_csv(pa.py_buffer(text), read_options=read_options, convert_options=convert_options)
+
     start_rows = buffer.n
     try:
-        reader = pacsv.open_csv(_arrow_source(header), read_options=read_options,
-                                convert_options=convert_options)
-        for batch in reader:
-            _append_batch(batch, wanted, header, buffer, bad, known, tolerance, where, start_rows)
+        with ThreadPoolExecutor(_WORKERS, thread_name_prefix="read_csv") as pool:
+            pending: deque[Future[pa.Table]] = deque()
+            for text in _line_blocks(header, block_bytes):
+                pending.append(pool.submit(parse, text))
+                if len(pending) > _WORKERS:
+                    _append_table(pending.popleft().result(), wanted, header, buffer, bad, known, tolerance,
+                                  where, start_rows)
+            while pending:
+                _append_table(pending.popleft().result(), wanted, header, buffer, bad, known, tolerance,
+                              where, start_rows)
     except _DECODE_ERRORS as exc:
         cell = _bad_cell(header, str(exc))
         if cell is not None:
@@ -211,6 +230,36 @@ def _stream_file(
     if bad.any():
         i = int(np.argmax(bad > 0))
         raise NonFiniteError(wanted[i], int(bad[i]), rows, where=where)
+
+
+_WORKERS = 2  # parsing threads (the machines this targets have 2 cores; a third reads)
+
+
+def _line_blocks(header: CsvHeader, size: int) -> Iterator[bytes]:
+    """The file's data lines (after the header line, if any) in blocks of ~``size`` bytes that
+    end at a line end; gzip is decompressed by pyarrow (the GIL released while it inflates)."""
+    with pa.input_stream(str(header.path), compression="gzip" if header.gzipped else None) as stream:
+        rest = b""
+        if header.has_header:
+            while b"\n" not in rest:
+                more = stream.read(1 << 16)
+                if not more:
+                    return
+                rest += more
+            rest = rest[rest.index(b"\n") + 1:]
+        while True:
+            more = stream.read(size)
+            if not more:
+                break
+            text = rest + more
+            cut = text.rfind(b"\n") + 1
+            if cut == 0:  # a line longer than the block: read on
+                rest = text
+                continue
+            rest = text[cut:]
+            yield text[:cut]
+        if rest.strip():
+            yield rest
 
 
 # pyarrow may add "Row #N: " (its own count, not always the file's line): the file is scanned
@@ -255,23 +304,13 @@ def _find_line(header: CsvHeader, bad: Callable[[list[str]], bool]) -> int | Non
     return None
 
 
-def _arrow_source(header: CsvHeader) -> str | pa.NativeFile:
-    # a path string lets pyarrow read ahead (and gunzip) on its own thread, measurably faster;
-    # pyarrow picks the codec from the suffix, so pass a stream when suffix and content differ
-    suffix_gz = header.path.name.endswith(".gz")
-    compressed_suffix = header.path.suffix.lower() in (".bz2", ".zst", ".lz4", ".br")
-    if suffix_gz == header.gzipped and not compressed_suffix:
-        return str(header.path)
-    return pa.input_stream(str(header.path), compression="gzip" if header.gzipped else None)
-
-
 def _all_finite(x: np.ndarray) -> bool:
     # min and max propagate NaN and reach ±inf: two vectorized passes, no (N, F) temporary
     return bool(np.isfinite(x.min()) and np.isfinite(x.max()))
 
 
-def _append_batch(
-    batch: pa.RecordBatch,
+def _append_table(
+    batch: pa.Table,
     wanted: list[str],
     header: CsvHeader,
     buffer: _RowBuffer,
@@ -290,7 +329,7 @@ def _append_batch(
                header.weight: buffer.weights, header.process: buffer.process}
     for j, name in enumerate(wanted):
         column = batch.column(name)
-        values = column.to_numpy(zero_copy_only=False)  # nulls (empty fields) become NaN
+        values = column.to_numpy()  # nulls (empty fields) become NaN
         if name == header.process and column.null_count:
             bad[j] += column.null_count
             values = np.nan_to_num(values, nan=0)

@@ -22,9 +22,9 @@ import uproot
 from hepconditioning.errors import CorruptFileError, EmptyInputError, MissingColumnError
 from hepconditioning.events import Events, process_ids
 from hepconditioning.io.atomic import check_input_paths
-from hepconditioning.io.root.spec import Count, Expr, RootSpec
+from hepconditioning.io.root.spec import Count, Expr, Jagged, RootSpec, Sum
 
-__all__ = ["CORRUPT", "find_tree", "open_root", "read_root"]
+__all__ = ["CORRUPT", "feature_columns", "find_tree", "open_root", "read_root"]
 
 CORRUPT = (OSError, EOFError, zlib.error, struct.error, uproot.deserialization.DeserializationError)
 """What uproot raises on a truncated or damaged file."""
@@ -178,21 +178,7 @@ class _Output:
         if rows == 0:
             return
         start, stop = self.n, self.n + rows
-        col = 0
-        for i, feature in enumerate(self.spec.features):
-            values = arrays[f"_hc_f{i}"]
-            if isinstance(feature, Expr):
-                self.x[start:stop, col] = _flat(values, feature.expression, where)
-            elif isinstance(feature, Count):
-                self.x[start:stop, col] = ak.to_numpy(ak.num(_jagged(values, feature.branch, where), axis=1))
-            else:
-                values = _jagged(values, feature.branch, where)
-                if feature.sort_by is not None:
-                    key = _jagged(arrays[f"_hc_s{i}"], feature.sort_by, where)
-                    values = values[ak.argsort(key, axis=1, ascending=feature.ascending, stable=True)]
-                padded = ak.fill_none(ak.pad_none(values, int(feature.leading), axis=1, clip=True), feature.pad)
-                self.x[start:stop, col:col + feature.leading] = ak.to_numpy(padded)
-            col += len(feature.names)
+        self.x[start:stop] = feature_columns(self.spec.features, arrays, where=where)
         for role, key, default in (("labels", "label", None), ("mass", "mass", None),
                                    ("weights", "weight", 1.0), ("process", "process", None)):
             value = getattr(self.spec, key)
@@ -218,6 +204,29 @@ class _Output:
         return Events(self.x, self.core["mass"], self.core["labels"], self.core["weights"],
                       feature_names=self.spec.feature_names, process=self.core["process"],
                       columns=self.columns)
+
+
+def feature_columns(features: Sequence[Expr | Jagged | Count | Sum], arrays: Any, *, where: str) -> np.ndarray:
+    """``(n, F)`` float64 feature columns of one chunk read with the aliases ``_hc_f{i}``
+    (and ``_hc_s{i}`` for a ``Jagged.sort_by``) of the features (as ``RootSpec.expressions``)."""
+    n = len(arrays)
+    columns = []
+    for i, feature in enumerate(features):
+        values = arrays[f"_hc_f{i}"]
+        if isinstance(feature, Expr):
+            columns.append(_flat(values, feature.expression, where).astype(np.float64)[:, None])
+        elif isinstance(feature, (Count, Sum)):
+            values = _jagged(values, feature.branch, where)
+            reduced = ak.num(values, axis=1) if isinstance(feature, Count) else ak.sum(values, axis=1)
+            columns.append(np.asarray(ak.to_numpy(reduced), dtype=np.float64)[:, None])
+        else:
+            values = _jagged(values, feature.branch, where)
+            if feature.sort_by is not None:
+                key = _jagged(arrays[f"_hc_s{i}"], feature.sort_by, where)
+                values = values[ak.argsort(key, axis=1, ascending=feature.ascending, stable=True)]
+            padded = ak.fill_none(ak.pad_none(values, int(feature.leading), axis=1, clip=True), feature.pad)
+            columns.append(np.asarray(ak.to_numpy(padded), dtype=np.float64).reshape(n, int(feature.leading)))
+    return np.concatenate(columns, axis=1) if columns else np.zeros((n, 0))
 
 
 def _flat(values: Any, expression: str, where: str) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Count", "Expr", "Feature", "Jagged", "RootSpec"]
+__all__ = ["Count", "Expr", "Feature", "Jagged", "RootSpec", "Sum"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,20 @@ class Count:
         return (self.name or f"{self.branch}_count",)
 
 
-Feature = Expr | Jagged | Count
+@dataclass(frozen=True)
+class Sum:
+    """Per-event sum over the objects of a jagged branch → one column ``{branch}_sum``
+    (e.g. ``Sum("jet_pt", name="ht")``: the scalar sum of the jet transverse momenta)."""
+
+    branch: str
+    name: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name or f"{self.branch}_sum",)
+
+
+Feature = Expr | Jagged | Count | Sum
 
 
 @dataclass(frozen=True)
@@ -167,7 +180,7 @@ class RootSpec:
 
 
 def _normalize_features(features: Any) -> tuple[Feature, ...]:
-    if isinstance(features, (str, Expr, Jagged, Count)):
+    if isinstance(features, (str, Expr, Jagged, Count, Sum)):
         features = [features]
     items = list(features.items()) if isinstance(features, Mapping) else [(None, f) for f in features]
     if not items:
@@ -176,9 +189,9 @@ def _normalize_features(features: Any) -> tuple[Feature, ...]:
     for key, item in items:
         if isinstance(item, str):
             out.append(Expr(item, name=key))
-        elif isinstance(item, (Expr, Jagged, Count)):
+        elif isinstance(item, (Expr, Jagged, Count, Sum)):
             out.append(item if key is None else replace(item, name=str(key)))
         else:
-            raise TypeError(f"a feature must be a branch/expression (str), Expr, Jagged or Count; got {item!r}")
+            raise TypeError(f"a feature must be a branch/expression (str), Expr, Jagged, Count or Sum; got {item!r}")
     return tuple(out)
 

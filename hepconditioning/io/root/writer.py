@@ -58,7 +58,8 @@ def write_root(
         path: output ``.root`` file; its directory must exist. An existing file is replaced
             only once the new one is complete.
         trees: ``key -> {branch: array}``; every array has the same first dimension N; 1-D
-            arrays become scalar branches, ``(N, a, b, …)`` fixed-size array branches.
+            arrays become scalar branches, ``(N, a, b, …)`` fixed-size array branches, awkward
+            ``N * var * number`` arrays jagged branches (with their counter ``n<name>``).
             Keys with ``/`` go into directories (``"mass_500/events"``).
         histograms: ``key -> hist.Hist`` (Weight storage → TH1D/TH2D with sumw2) or anything
             uproot writes (e.g. a ``(counts, edges)`` tuple).
@@ -176,24 +177,40 @@ def _tree_columns(key: str, columns: Mapping[str, Any]) -> dict[str, np.ndarray]
     out = {}
     n = None
     for name, values in columns.items():
-        arr = np.asarray(values)
+        arr = values if _is_jagged(values) else np.asarray(values)  # jagged: a var * number branch
         if arr.ndim == 0:
             raise ValueError(f"branch {name!r} of tree {key!r} is a scalar; give one value per entry")
-        if arr.dtype.kind not in "biuf":
+        if not _is_jagged(arr) and arr.dtype.kind not in "biuf":
             raise TypeError(f"branch {name!r} of tree {key!r} has dtype {arr.dtype}; only numbers and bools")
         if n is None:
-            n = arr.shape[0]
-        elif arr.shape[0] != n:
-            raise ValueError(f"branch {name!r} of tree {key!r} has {arr.shape[0]} entries, the first branch {n}")
+            n = len(arr)
+        elif len(arr) != n:
+            raise ValueError(f"branch {name!r} of tree {key!r} has {len(arr)} entries, the first branch {n}")
         out[str(name)] = arr
     return out
 
 
 def _write_tree(file: Any, key: str, columns: dict[str, np.ndarray], *, title: str, chunk_rows: int) -> None:
-    types = {name: arr.dtype if arr.ndim == 1 else np.dtype((arr.dtype, arr.shape[1:]))
-             for name, arr in columns.items()}
+    types = {name: _jagged_type(arr) if _is_jagged(arr) else arr.dtype if arr.ndim == 1
+             else np.dtype((arr.dtype, arr.shape[1:])) for name, arr in columns.items()}
     tree = file.mktree(_key(key), types, title=title)
-    n = next(iter(columns.values())).shape[0]
+    n = len(next(iter(columns.values())))
     step = max(int(chunk_rows), 1)
     for start in range(0, n, step):
-        tree.extend({name: np.ascontiguousarray(arr[start:start + step]) for name, arr in columns.items()})
+        tree.extend({name: arr[start:start + step] if _is_jagged(arr) else np.ascontiguousarray(arr[start:start + step])
+                     for name, arr in columns.items()})
+
+
+def _is_jagged(values: Any) -> bool:
+    import awkward as ak
+
+    return isinstance(values, ak.Array) and values.ndim == 2 and "var" in str(ak.type(values))
+
+
+def _jagged_type(values: Any) -> str:
+    import awkward as ak
+
+    kind = str(ak.type(values)).split("*")[-1].strip()
+    if kind not in ("float32", "float64", "int32", "int64", "bool", "uint8", "int8", "int16"):
+        raise TypeError(f"jagged branch of type {ak.type(values)}: only lists of numbers or bools are written")
+    return f"var * {kind}"
