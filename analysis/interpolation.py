@@ -7,7 +7,7 @@ report the AUC ratio to the network trained on all masses.
 
 Usage::
 
-    python analysis/interpolation.py --out interpolation-output [--card data/demo.toml]
+    python -m analysis.interpolation --out interpolation-output [--card data/demo.toml]
         [--model AffinePNN] [--drop 1000 1500] [--epochs 5]
 
 Writes ``interpolation.md`` (table of AUC and ratios), ``interpolation.png`` (ratio vs mass)

@@ -1,6 +1,6 @@
 """Speed of the weighted ROC AUC against scikit-learn on 10M events, and of the protocol.
 
-Run: ``python3 benchmarks/metrics.py [n_events]``. Prints wall times (best of 3) and the
+Run: ``python3 -m benchmarks.metrics [n_events]``. Prints wall times (best of 3) and the
 agreement of the two values, then the per-mass protocol (:func:`evaluate_per_mass`) on a
 HEPMASS-like test sample of n_events / 10 events (27 features, 5 masses, a trivial
 ``predict``, so the time is the protocol's own). Timings on a shared 2-core machine are

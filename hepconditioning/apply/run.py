@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from hepconditioning.apply.cluster import run_on_dask
 from hepconditioning.apply.spec import ApplySpec, evaluate_features
 from hepconditioning.apply.state import check_input_state, measured_state
 from hepconditioning.contract import Condition
@@ -89,14 +90,13 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     by default, serial and on dask alike, since the thread count changes how the matrix products
     round in float32 and the outputs are to be identical bit for bit.
     """
+    from hepconditioning.io.root.entries import read_arrays
     from hepconditioning.io.root.reader import find_tree, open_root
 
     scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
     expressions = spec.expressions()
-    aliases = {k: v for k, v in expressions.items() if k != v}  # plain branches are read by name
     with open_root(Path(path)) as file:  # damaged files raise CorruptFileError, naming the file
-        arrays = find_tree(file, spec.tree, Path(path)).arrays(list(expressions), aliases=aliases, entry_start=start,
-                                                               entry_stop=stop, library="ak")
+        arrays = read_arrays(find_tree(file, spec.tree, Path(path)), expressions, entry_start=start, entry_stop=stop)
     x, selected = evaluate_features(spec, arrays)
     trained = getattr(getattr(scorer, "trained_on", None), "inputs", None)
     scale = _input_scale(scorer, x.shape[1])
@@ -165,21 +165,20 @@ def _run(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict[str, A
          scheduler: str | None, progress: bool) -> list[Chunk | BaseException]:
     from tqdm.auto import tqdm
 
+    score = functools.partial(score_chunk, backend=call["backend"], bins=call["bins"], threads=1)
+    arguments = [(call["model"], str(paths[i]), call["spec"], start, stop, call["masses"]) for i, start, stop in tasks]
     bar = tqdm(total=len(tasks), desc="apply", unit="chunk", disable=not progress)
     results: list[Chunk | BaseException] = []
     try:
         if workers is None and scheduler is None:
-            for i, start, stop in tasks:
+            for task in arguments:
                 try:
-                    results.append(score_chunk(call["model"], str(paths[i]), call["spec"], start, stop,
-                                               call["masses"], backend=call["backend"], bins=call["bins"]))
+                    results.append(score(*task))
                 except Exception as err:  # reported per file by the caller
                     results.append(err)
                 bar.update()
             return results
-        from hepconditioning.apply.cluster import run_on_dask
-
-        return run_on_dask(tasks, paths, call, workers=workers, scheduler=scheduler, bar=bar)
+        return run_on_dask(score, arguments, workers=workers, scheduler=scheduler, bar=bar)
     finally:
         bar.close()
 
