@@ -1,6 +1,6 @@
 """A trained pNN/AffinePNN on CMS NanoAOD inside a coffea processor, run with coffea's dask executor.
 
-    PYTHONPATH=. python analysis/coffea_nanoaod.py MODEL [NANOAOD.root ...] --out figures/ [--workers 2]
+    python -m analysis.coffea_nanoaod MODEL [NANOAOD.root ...] --out figures/ [--workers 2]
 
 Per chunk of events the processor builds the 27 HEPMASS features from the muons, electrons,
 jets (CSVv2 b-tag above 0.8) and MET with awkward

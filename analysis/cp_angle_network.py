@@ -13,7 +13,7 @@ between α values, which the AUC at each α does not fix.
 
 Outputs in ``--out``: ``auc_vs_alpha.png``, ``alpha_estimate.png``, ``cp_angle_network.root``
 (AUC tables, α̂ histograms), ``summary.md``, ``summary.json``.
-Run: ``python analysis/cp_angle_network.py --out results/cp --events 400000 --epochs 24``.
+Run: ``python -m analysis.cp_angle_network --out results/cp --events 400000 --epochs 24``.
 """
 
 from __future__ import annotations

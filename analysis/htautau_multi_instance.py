@@ -12,7 +12,7 @@ classes (``TrainConfig(targets="spin_weights")``). Outputs:
   t = 0.5 (T = 0) and at each network's optimal T*(N): the spread between epochs shrinks at T*;
 - ``aucn_<case>.png``: AUC_N by weighted resampling vs the CLT Φ(√N (μ_A − μ_B)/√(σ_A² + σ_B²));
 - ``htautau_multi_instance.root`` (ℓ histograms, AUC per epoch, rates), ``summary.md``/``.json``.
-Run: ``python analysis/htautau_multi_instance.py --out results/mi --events 400000 --epochs 40`` (``--quick``).
+Run: ``python -m analysis.htautau_multi_instance --out results/mi --events 400000 --epochs 40`` (``--quick``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """docs/results.md, generated from the committed results (never typed by hand).
 
-    python analysis/results_doc.py            # print
-    python analysis/results_doc.py --write    # write docs/results.md
+    python -m analysis.results_doc            # print
+    python -m analysis.results_doc --write    # write docs/results.md
 
 Reads results/anzalone22/{paper,small}/summary.json (+ their markdown tables and figures),
 results/anzalone22/probe_750/*.log, results/measured/*.json and results/htautau/summary.json.
-``tests/test_results_doc.py`` fails when docs/results.md differs from this rendering.
+``tests/test_readme.py`` fails when docs/results.md differs from this rendering.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import argparse
 import json
 import math
 import re
-import sys
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "anzalone22"))
-import studies  # the study's constants: masses, the paper's Table 4
+from analysis.anzalone22 import studies  # the study's constants: masses, the paper's Table 4
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -115,7 +113,7 @@ class _Missing(dict):
 
 
 def render() -> str:
-    from results_doc_text import TEXT  # the narrative, next to this script
+    from analysis.results_doc_text import TEXT  # the narrative, next to this script
 
     paper = _json("anzalone22/paper/summary.json")
     small = _json("anzalone22/fraction/summary.json")
@@ -156,9 +154,6 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)

@@ -2,7 +2,7 @@
 its per-mass AUCs recorded, and the two runs compared (seeded end to end: same machine and
 thread count, same table).
 
-    python benchmarks/demo_table.py --json results/measured/demo.json [--threads 1]
+    python -m benchmarks.demo_table --json results/measured/demo.json [--threads 1]
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ functions) do, as they are dependencies all the same. Counted from the source (`
 without importing anything. ``--modules`` counts single modules instead of parts. An import
 cycle counts as one node named ``a+b``.
 
-    python benchmarks/floors.py              # floors per part, highest first, and the longest chain
+    python -m benchmarks.floors              # floors per part, highest first, and the longest chain
 
 Issue 12 measured 9 floors with ``io`` on floor 5 before ``evaluation/`` took the results file.
 """

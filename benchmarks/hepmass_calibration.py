@@ -1,6 +1,6 @@
 """Calibration of the HEPMASS stand-in against Anzalone et al. 2022 (arXiv:2202.00424) Table 3.
 
-    python benchmarks/hepmass_calibration.py [--events-per-mass 200000] [--isr off|on|both]
+    python -m benchmarks.hepmass_calibration [--events-per-mass 200000] [--isr off|on|both]
 
 For each mass point an individual classifier (scikit-learn ``HistGradientBoostingClassifier``,
 200 iterations, no mass input) is trained on a balanced generated sample of
@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hepconditioning.datasets import hepmass
 

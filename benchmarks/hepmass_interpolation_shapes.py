@@ -1,6 +1,6 @@
 """m_WWbb between the mass points: the Pythia 8 backend next to the numpy stand-in (issue 19).
 
-    python benchmarks/hepmass_interpolation_shapes.py [--events 16000] [--seed 7]
+    python -m benchmarks.hepmass_interpolation_shapes [--events 16000] [--seed 7]
         [--pythia-cache FILE.npz] [--json results/anzalone22/calibration/shapes.json]
 
 Generates ``--events`` selected events with each generator (signal at 500, 750, 1000 and
@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hepconditioning.datasets import hepmass
 

@@ -1,6 +1,6 @@
 """Speed and per-mass AUC of the Pythia 8 HEPMASS generator next to the numpy stand-in.
 
-    python benchmarks/hepmass_pythia.py [--events-per-mass 4000] [--masses 500 1000 1500] [--isr]
+    python -m benchmarks.hepmass_pythia [--events-per-mass 4000] [--masses 500 1000 1500] [--isr]
 
 Generates a training sample of ``--events-per-mass`` events per mass point (half X → tt̄ at
 m_X, half tt̄ labelled with m_X, the HEPMASS convention) and an independent test sample of
@@ -17,15 +17,11 @@ columns with each other. Timings are wall-clock on a shared 2-core machine: nois
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hepconditioning.datasets import hepmass
 from hepconditioning.events import Events

@@ -1,6 +1,6 @@
 """Throughput of the HEPMASS stand-in generator (target in issue 4: ≥ 100k events/s on one core).
 
-    python benchmarks/hepmass_throughput.py [--events 500000] [--repeat 3]
+    python -m benchmarks.hepmass_throughput [--events 500000] [--repeat 3]
 
 Prints, best of ``--repeat``: selected events per second of ``generate`` (wall clock and per
 CPU second of this process), the time share of each stage (partons, detector, reconstruction)
@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hepconditioning.datasets import hepmass
 from hepconditioning.datasets.hepmass import detector, partons, reconstruction

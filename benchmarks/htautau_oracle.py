@@ -8,7 +8,7 @@ statistical error (spread over 10 sub-samples) next to the PHYSICS.md §6 refere
 selection efficiency and the fitted φ* amplitudes A (scalar 1 − A cos φ* for y⁺y⁻ > 0), and
 draws the four φ* distributions (scalar / pseudoscalar x y⁺y⁻ ≷ 0) with mplhep.
 
-Run: python benchmarks/htautau_oracle.py [--n 1000000] [--png phi_star.png] [--seed 1]
+Run: python -m benchmarks.htautau_oracle [--n 1000000] [--png phi_star.png] [--seed 1]
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ next to the PHYSICS.md §6 reference. Also prints ⟨W⟩, the W range, the sele
 and the mean Higgs pT (Pythia's initial-state shower vs the numpy generator's spectrum).
 
 Needs pythia8mc (``pip install 'hepconditioning[pythia]'``).
-Run: python benchmarks/htautau_pythia.py [--seconds 300] [--seed 1]
+Run: python -m benchmarks.htautau_pythia [--seconds 300] [--seed 1]
 """
 
 from __future__ import annotations

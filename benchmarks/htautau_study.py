@@ -15,7 +15,7 @@ arXiv:1803.00838):
 
 Timings are wall-clock on a shared machine (2 cores used by several jobs): noisy.
 
-Run: ``python benchmarks/htautau_study.py --out out/study`` (400k events, 40 epochs; about 20 min
+Run: ``python -m benchmarks.htautau_study --out out/study`` (400k events, 40 epochs; about 20 min
 on two busy shared cores), or ``--from-mi DIR --from-cp DIR`` to print earlier results.
 """
 

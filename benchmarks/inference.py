@@ -1,6 +1,6 @@
 """Inference speed of a saved AffinePNN: predict next to ONNX Runtime, and the apply paths.
 
-    PYTHONPATH=. python benchmarks/inference.py [--events 1000000] [--hypotheses 1] [--threads 1]
+    python -m benchmarks.inference [--events 1000000] [--hypotheses 1] [--threads 1]
                                                  [--repeat 1] [--skip-dask]
 
 Prints events/s side by side for

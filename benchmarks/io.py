@@ -1,6 +1,6 @@
 """Speed and memory of the readers/writers against raw pyarrow and raw uproot.
 
-    python benchmarks/io.py [--rows 1000000] [--repeat 2] [--csv-only]
+    python -m benchmarks.io [--rows 1000000] [--repeat 2] [--csv-only]
 
 Prints tables (no asserts): rows/s, MB/s and CPU seconds of ``read_csv`` next to
 ``pyarrow.csv.read_csv`` and ``polars.read_csv`` (when installed: ``pip install polars``), the
@@ -25,22 +25,21 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import uproot
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from hepconditioning import Events  # noqa: E402
-from hepconditioning.io import (  # noqa: E402
-    HEPMASS_COLUMNS,
-    HEPMASS_FEATURES,
+from benchmarks.csv_references import raw_polars, raw_pyarrow, raw_pyarrow_numpy
+from hepconditioning import Events
+from hepconditioning.datasets.hepmass import COLUMNS as HEPMASS_COLUMNS
+from hepconditioning.datasets.hepmass import HEPMASS_FEATURES
+from hepconditioning.io import (
     read_csv,
     read_events,
     write_csv,
     write_events,
     write_root,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def best_time(fn: Callable[[], object], repeat: int) -> float:
@@ -70,37 +69,6 @@ def generate(n: int, seed: int = 0) -> Events:
     x = rng.normal(size=(n, 27)).astype(np.float32)
     mass = rng.choice(np.array([499.999, 750, 1000, 1250, 1500], dtype=np.float32), size=n)
     return Events(x, mass, rng.integers(0, 2, n), feature_names=HEPMASS_FEATURES)
-
-
-def raw_pyarrow(path: Path) -> pa.Table:
-    names = list(HEPMASS_COLUMNS)
-    return pacsv.read_csv(
-        path, read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.float32())),
-    )
-
-
-def _polars_reader() -> Callable[[Path], object] | None:
-    try:
-        import polars as pl
-    except ImportError:
-        print("polars not installed (pip install polars): no polars reference")
-        return None
-    names = list(HEPMASS_COLUMNS)
-
-    def read(path: Path) -> object:
-        return pl.read_csv(path, has_header=False, skip_rows=1, new_columns=names,
-                           schema_overrides=dict.fromkeys(names, pl.Float32))
-
-    return read
-
-
-raw_polars = _polars_reader()
-
-
-def raw_pyarrow_numpy(path: Path) -> np.ndarray:
-    table = raw_pyarrow(path)
-    return np.stack([table.column(f).to_numpy() for f in HEPMASS_FEATURES], axis=1)
 
 
 PEAK_SCRIPT = """

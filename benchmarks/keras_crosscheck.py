@@ -1,6 +1,6 @@
 """Implementation check: this package's pNN and AffinePNN against Keras models of the reference.
 
-    python benchmarks/keras_crosscheck.py [--events 583000] [--epochs 12] [--seeds 0 1 2]
+    python -m benchmarks.keras_crosscheck [--events 583000] [--epochs 12] [--seeds 0 1 2]
         [--models pNN,AffinePNN] [--json results/anzalone22/keras_crosscheck.json]
 
 The reference implementation of [Anzalone22] (github.com/Luca96/affine-parametric-networks,
@@ -27,18 +27,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from hepconditioning.datasets.hepmass import MASSES
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "analysis" / "anzalone22"))
 
 WIDTHS = (300, 150, 100, 50)
-MASSES = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
 
 
 def keras_model(kind: str, n_features: int, seed: int):
@@ -127,9 +126,10 @@ def main() -> None:
     import dataclasses
 
     import torch
-    from calibrate import reduced_scale
-    from runner import run_one
-    from studies import DataSets, generator_digest, specs
+
+    from analysis.anzalone22.calibrate import reduced_scale
+    from analysis.anzalone22.runner import run_one
+    from analysis.anzalone22.studies import DataSets, generator_digest, specs
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)

@@ -1,6 +1,6 @@
 """Keras reference for the AffinePNN training speed ([Anzalone22] Table 2 in Keras 3 / TF).
 
-    python benchmarks/keras_reference.py [--events 100000] [--epochs 2] [--threads 1]
+    python -m benchmarks.keras_reference [--events 100000] [--epochs 2] [--threads 1]
 
 The model of the paper's code: 4 x (Dense 300/150/100/50 + ReLU → affine conditioning
 ``h ⊙ (W_s m + c_s) + W_b m + c_b`` → Dropout 0.25) → Dense(1), L2 1e-4 on every kernel and

@@ -1,6 +1,6 @@
 """Speed of the weighted ROC AUC against scikit-learn on 10M events, and of the protocol.
 
-Run: ``python3 benchmarks/metrics.py [n_events]``. Prints wall times (best of 3) and the
+Run: ``python3 -m benchmarks.metrics [n_events]``. Prints wall times (best of 3) and the
 agreement of the two values, then the per-mass protocol (:func:`evaluate_per_mass`) on a
 HEPMASS-like test sample of n_events / 10 events (27 features, 5 masses, a trivial
 ``predict``, so the time is the protocol's own). Timings on a shared 2-core machine are
@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from hepconditioning import Events
+from hepconditioning.datasets.hepmass import MASSES
 from hepconditioning.evaluation import evaluate_per_mass
 from hepconditioning.metrics import best_cut, pr_auc, roc_auc, significance_ratio
 
@@ -48,7 +49,7 @@ def main(n: int = 10_000_000) -> None:
 
 def protocol(n: int) -> None:
     rng = np.random.default_rng(1)
-    masses = np.array([500.0, 750.0, 1000.0, 1250.0, 1500.0], dtype=np.float32)
+    masses = np.array(MASSES, dtype=np.float32)
     labels = np.arange(n) % 2
     x = rng.normal(size=(n, 27)).astype(np.float32)
     test = Events(x, rng.choice(masses, n), labels, feature_names=[f"f{i}" for i in range(27)])

@@ -3,7 +3,7 @@
 Prints AUC_N predicted (Φ(√N Δμ/√(σ_A² + σ_B²))) and measured (weighted resampling) for a
 Gaussian ℓ, two skewed ℓ and the no-cut ρρ oracle (scalar vs pseudoscalar, isotropic |h±| = 1
 toy of PHYSICS.md §6), the TPR/FPR at t = 0.5 and at the optimal threshold, and the time of
-the empirical estimator. Run: python benchmarks/multi_instance_clt.py
+the empirical estimator. Run: python -m benchmarks.multi_instance_clt
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The README's "Measured" table, generated from the committed result files (never typed by hand).
 
-    python benchmarks/readme_measured.py            # print the table
-    python benchmarks/readme_measured.py --write    # replace it in README.md (between the markers)
+    python -m benchmarks.readme_measured            # print the table
+    python -m benchmarks.readme_measured --write    # replace it in README.md (between the markers)
 
 Each row reads one JSON file under ``results/`` written by a benchmark or study; a missing
 file gives a "not measured yet" row naming the command to run. ``tests/test_readme.py`` fails when README.md differs from this rendering.
@@ -34,14 +34,14 @@ def _pct(values, digits: int = 1) -> str:
 
 def _calibration() -> tuple[str, str, str]:
     r = _load("results/measured/hepmass_calibration.json",
-              "python benchmarks/hepmass_calibration.py --isr off --json results/measured/hepmass_calibration.json")
+              "python -m benchmarks.hepmass_calibration --isr off --json results/measured/hepmass_calibration.json")
     return (f"HEPMASS stand-in, per-mass AUC of HistGradientBoosting ({r['events_per_mass'] // 1000}k/mass)",
             _pct(r["auc_isr_off"]), f"[Anzalone22] Table 3: {_pct(r['table3'], 2)}")
 
 
 def _oracle() -> tuple[str, str, str]:
     r = _load("results/measured/htautau_oracle.json",
-              "python benchmarks/htautau_oracle.py --json results/measured/htautau_oracle.json")
+              "python -m benchmarks.htautau_oracle --json results/measured/htautau_oracle.json")
     return (f"H→ττ oracle AUC, α = π/8 … π/2, with selection ({r['events'] / 1e6:g}M events)",
             " / ".join(f"{v:.4f}" for v in r["auc_selection"]),
             " / ".join(f"{v:.3f}" for v in r["reference_selection"]))
@@ -49,7 +49,7 @@ def _oracle() -> tuple[str, str, str]:
 
 def _table4() -> tuple[str, str, str]:
     r = _load("results/anzalone22/paper/summary.json",
-              "python analysis/anzalone22/run.py table4 --scale paper --out results/anzalone22/paper")
+              "python -m analysis.anzalone22.run table4 --scale paper --out results/anzalone22/paper")
     rows = r["studies"]["table4"]
 
     def at(label: str, mass: str) -> str:
@@ -64,7 +64,7 @@ def _table4() -> tuple[str, str, str]:
 
 
 def _demo() -> tuple[str, str, str]:
-    r = _load("results/measured/demo.json", "python benchmarks/demo_table.py --json results/measured/demo.json")
+    r = _load("results/measured/demo.json", "python -m benchmarks.demo_table --json results/measured/demo.json")
     a, p = r["tables"]["AffinePNN"]["auc"], r["tables"]["pNN"]["auc"]
     same = "identical in two runs" if r["identical_reruns"] else "NOT identical in two runs"
     return (f"demo: AffinePNN / pNN test AUC at 500 … 1500 GeV (data/demo.toml, seeded, {r['threads']} thread, {same})",
@@ -73,20 +73,20 @@ def _demo() -> tuple[str, str, str]:
 
 def _htautau() -> tuple[str, str, str]:
     r = _load("results/htautau/summary.json",
-              "python benchmarks/htautau_study.py --out results/htautau (see docs/results.md)")
+              "python -m benchmarks.htautau_study --out results/htautau (see docs/results.md)")
     return (f"ρρ NN AUC with / without neutrinos ({r['events'] // 1000}k events)",
             f"{r['nn_complete']:.3f} (oracle {r['oracle']:.3f}) / {r['nn_incomplete']:.3f}",
             "within 0.01 of the oracle / ≥ 0.654")
 
 
 def _conditioned() -> tuple[str, str, str]:
-    r = _load("results/htautau/summary.json", "python benchmarks/htautau_study.py --out results/htautau")
+    r = _load("results/htautau/summary.json", "python -m benchmarks.htautau_study --out results/htautau")
     low, high = r["conditioned_minus_dedicated"]
     return ("α-conditioned network − dedicated networks, AUC", f"{low:+.3f} … {high:+.3f}", "within 0.005")
 
 
 def _bialas() -> tuple[str, str, str]:
-    r = _load("results/htautau/summary.json", "python benchmarks/htautau_study.py --out results/htautau")
+    r = _load("results/htautau/summary.json", "python -m benchmarks.htautau_study --out results/htautau")
     case = r["weak_case"]
     return (f"multi-instance, {case['label']}: single-event AUC → AUC_N at N = 100, 200",
             f"{case['auc']:.3f} → {case['auc_n'][0]:.2f}, {case['auc_n'][1]:.2f}",
@@ -95,7 +95,7 @@ def _bialas() -> tuple[str, str, str]:
 
 def _throughput() -> tuple[str, str, str]:
     r = _load("results/measured/training.json",
-              "python benchmarks/training.py --keras-python PYTHON_WITH_TF --json results/measured/training.json")
+              "python -m benchmarks.training --keras-python PYTHON_WITH_TF --json results/measured/training.json")
     a, p = r["AffinePNN"], r["ParametricNN"]
     keras = r.get("keras")
     reference = (f"Keras {keras['keras']} / TF {keras['tensorflow']} AffinePNN, same run: "
@@ -107,9 +107,9 @@ def _throughput() -> tuple[str, str, str]:
 
 def _generator() -> tuple[str, str, str]:
     g = _load("results/measured/hepmass_throughput.json",
-              "python benchmarks/hepmass_throughput.py --json results/measured/hepmass_throughput.json")
+              "python -m benchmarks.hepmass_throughput --json results/measured/hepmass_throughput.json")
     h = _load("results/measured/htautau_oracle.json",
-              "python benchmarks/htautau_oracle.py --json results/measured/htautau_oracle.json")
+              "python -m benchmarks.htautau_oracle --json results/measured/htautau_oracle.json")
     return ("generator throughput, per CPU-second",
             f"HEPMASS {g['generate_events_per_cpu_second_isr_off'] / 1e3:.0f}k, H→ττ "
             f"{h['generate_events_per_cpu_second_selection'] / 1e3:.0f}k (selected) events/s", "≥ 100k, ≥ 50k")

@@ -1,6 +1,6 @@
 """Training throughput of AffinePNN and pNN next to the matmul ceiling measured in the same run.
 
-    python benchmarks/training.py [--events 200000] [--threads 2] [--epochs 2] [--profile]
+    python -m benchmarks.training [--events 200000] [--threads 2] [--epochs 2] [--profile]
                                   [--device cpu|cuda] [--keras-python PYTHON] [--many K]
 
 Batch 1024, dropout 0.25, the full ``fit()`` loop (balanced batches, weighted BCE, Adam with
@@ -42,12 +42,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from hepconditioning import Events  # noqa: E402
-from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator  # noqa: E402
-from hepconditioning.training import BatchSource, TrainConfig, fit, fit_many, weighted_bce  # noqa: E402
+from benchmarks.matmul_ceiling import dense_shapes, sgemm_flops
+from hepconditioning import Events
+from hepconditioning.datasets.hepmass import MASSES
+from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator
+from hepconditioning.training import BatchSource, TrainConfig, fit, fit_many, weighted_bce
 
 N_FEATURES = 27
 
@@ -55,40 +54,10 @@ N_FEATURES = 27
 def synthetic(n: int, *, seed: int) -> Events:
     rng = np.random.default_rng(seed)
     labels = (rng.uniform(size=n) < 0.5).astype(np.float32)
-    mass = np.where(labels == 1, rng.choice([500.0, 750.0, 1000.0, 1250.0, 1500.0], n), 0.0)
+    mass = np.where(labels == 1, rng.choice(MASSES, n), 0.0)
     x = rng.normal(size=(n, N_FEATURES)).astype(np.float32)
     x[:, 0] = np.where(labels == 1, mass * (1 + 0.08 * rng.normal(size=n)), 300 + rng.exponential(500, n)) / 1000
     return Events(x, mass, labels, feature_names=[f"f{i}" for i in range(N_FEATURES)])
-
-
-def dense_shapes(model: torch.nn.Module) -> list[tuple[int, int]]:
-    return [(m.in_features, m.out_features) for m in model.modules()
-            if isinstance(m, torch.nn.Linear) and m.in_features > 1]
-
-
-def sgemm_flops(shapes: list[tuple[int, int]], batch: int, repeat: int = 100,
-                clock: Callable[[], float] = time.perf_counter, device: str = "cpu") -> float:
-    """FLOP/s of the forward + both backward products of the given layers (best of 5)."""
-    mats = [(torch.randn(batch, i, device=device), torch.randn(o, i, device=device),
-             torch.randn(batch, o, device=device)) for i, o in shapes]
-    flops = sum(3 * 2 * batch * i * o for i, o in shapes)
-    best = 0.0
-    for _ in range(5):
-        synchronize(device)
-        start = clock()
-        for _ in range(repeat):
-            for x, w, g in mats:
-                torch.mm(x, w.t())   # forward
-                torch.mm(g, w)       # input gradient
-                torch.mm(g.t(), x)   # weight gradient
-        synchronize(device)
-        best = max(best, flops * repeat / (clock() - start))
-    return best
-
-
-def synchronize(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
 
 
 def step_function(model: torch.nn.Module, events: Events, config: TrainConfig) -> Callable[[], None]:

@@ -16,18 +16,35 @@ import importlib
 import sys
 import types
 import warnings
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["MOVED_MODULES", "MOVED_NAMES", "install_module_aliases", "moved_name"]
+__all__ = [
+    "MOVED_MODULES",
+    "MOVED_NAMES",
+    "RENAMED_VALUES",
+    "install_module_aliases",
+    "module_hooks",
+    "moved_name",
+    "renamed_value",
+]
 
 MOVED_NAMES: dict[tuple[str, str], str] = {
+    ("hepconditioning.config", "bundled_data"): "hepconditioning.io:bundled_path",
     ("hepconditioning.io", "write_results"): "hepconditioning.evaluation",
     ("hepconditioning.io", "read_results"): "hepconditioning.evaluation",
+    ("hepconditioning.io", "HEPMASS_FEATURES"): "hepconditioning.datasets.hepmass",
+    ("hepconditioning.io", "HEPMASS_COLUMNS"): "hepconditioning.datasets.hepmass:COLUMNS",
+    ("hepconditioning.io", "HEPMASS_MASSES"): "hepconditioning.datasets.hepmass:MASSES",
+    ("hepconditioning.io.csv", "HEPMASS_FEATURES"): "hepconditioning.datasets.hepmass",
+    ("hepconditioning.io.csv", "HEPMASS_COLUMNS"): "hepconditioning.datasets.hepmass:COLUMNS",
+    ("hepconditioning.io.csv", "HEPMASS_MASSES"): "hepconditioning.datasets.hepmass:MASSES",
     ("hepconditioning.training", "predict"): "hepconditioning.nn",
     ("hepconditioning.training", "logits"): "hepconditioning.nn",
     ("hepconditioning.training", "ExtrapolationWarning"): "hepconditioning.nn",
 }
-"""``(old module, name)`` → the module that holds ``name`` now."""
+"""``(old module, name)`` → the module that holds ``name`` now (``module:new_name`` where it was
+renamed)."""
 
 MOVED_MODULES: dict[str, str] = {
     "hepconditioning.histograms": "hepconditioning.evaluation.histograms",
@@ -36,15 +53,48 @@ MOVED_MODULES: dict[str, str] = {
 """Old module → the module that replaced it."""
 
 
+RENAMED_VALUES: dict[tuple[str, str, str], str] = {
+    ("read_csv", "layout", "hepmass"): "positional",
+    ("read_csv", "layout", "imb"): "named",
+}
+"""``(function, argument, old value)`` → the value's new spelling."""
+
+
+def renamed_value(function: str, argument: str, value: str) -> str:
+    """The new spelling of an old option value, with a ``DeprecationWarning``; an unknown value
+    comes back unchanged (the caller refuses it with its own message)."""
+    new = RENAMED_VALUES.get((function, argument, value))
+    if new is None:
+        return value
+    warnings.warn(f"{function}({argument}={value!r}) is now {argument}={new!r}", DeprecationWarning,
+                  stacklevel=4)
+    return new
+
+
 def moved_name(module: str, name: str) -> Any:
     """``name`` looked up on ``module`` (a module's ``__getattr__``): the object from its new
     home with a ``DeprecationWarning``, or ``AttributeError`` when ``name`` never lived there."""
-    home = MOVED_NAMES.get((module, name))
-    if home is None:
+    target = MOVED_NAMES.get((module, name))
+    if target is None:
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    warnings.warn(f"{module}.{name} moved to {home}.{name}; import it from there",
+    home, _, new_name = target.partition(":")
+    new_name = new_name or name
+    warnings.warn(f"{module}.{name} moved to {home}.{new_name}; import it from there",
                   DeprecationWarning, stacklevel=3)
-    return getattr(importlib.import_module(home), name)
+    return getattr(importlib.import_module(home), new_name)
+
+
+def module_hooks(module: str, public: list[str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` (old spellings, :func:`moved_name`) and ``__dir__`` (``public``) of a module:
+    ``__getattr__, __dir__ = module_hooks(__name__, __all__)``."""
+
+    def getattr_(name: str) -> Any:
+        return moved_name(module, name)
+
+    def dir_() -> list[str]:
+        return public
+
+    return getattr_, dir_
 
 
 class _ModuleAlias(types.ModuleType):

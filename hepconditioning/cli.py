@@ -130,9 +130,9 @@ def _generate(args: argparse.Namespace) -> int:
     if args.events is None:
         raise ValueError(f"generate {args.sample} needs --events N")
     if args.sample == "hepmass":
-        from hepconditioning.datasets.hepmass import write_generated
+        from hepconditioning.datasets.hepmass import MASSES, write_generated
 
-        write_generated(args.out, args.events, masses=tuple(args.masses), seed=args.seed,
+        write_generated(args.out, args.events, masses=tuple(args.masses or MASSES), seed=args.seed,
                         isr=args.isr, progress=not args.quiet)
     else:
         from hepconditioning.datasets.htautau import write_generated
@@ -280,8 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, required=True,
                    help="output file: .csv/.csv.gz (HEPMASS CSV layout) or .root (TTree); ntuples: a directory")
-    p.add_argument("--masses", type=float, nargs="+", default=[500, 750, 1000, 1250, 1500],
-                   help="hepmass: signal masses in GeV (any values)")
+    p.add_argument("--masses", type=float, nargs="+", default=None,
+                   help="hepmass: signal masses in GeV (any values; default: the HEPMASS grid)")
     p.add_argument("--isr", action="store_true", help="hepmass: add initial-state radiation jets")
     p.add_argument("--alpha-b", type=float, default=1.5707963267948966,
                    help="htautau: CP mixing angle of hypothesis B in radians (default π/2)")

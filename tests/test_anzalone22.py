@@ -6,13 +6,11 @@ from __future__ import annotations
 import importlib
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "analysis" / "anzalone22"
 RESULTS = ROOT / "results" / "anzalone22"
 TABLES = ("table3", "table4", "table5", "fig14")
 FIGURES = ("fig14.png", "fig14c.png", "fig15.png", "table3.png", "table5.png")
@@ -20,11 +18,7 @@ FIGURES = ("fig14.png", "fig14c.png", "fig15.png", "table3.png", "table5.png")
 
 @pytest.fixture(scope="module")
 def study():
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        yield {name: importlib.import_module(name) for name in ("run", "studies", "report")}
-    finally:
-        sys.path.remove(str(SCRIPTS))
+    return {name: importlib.import_module(f"analysis.anzalone22.{name}") for name in ("run", "studies", "report")}
 
 
 def _check_complete(out: Path, studies, scale) -> dict:

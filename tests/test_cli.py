@@ -8,7 +8,8 @@ import uproot
 from matplotlib.image import imread
 
 from hepconditioning.cli import main
-from hepconditioning.io import read_csv, read_results
+from hepconditioning.evaluation import read_results
+from hepconditioning.io import read_csv
 
 CARD = """
 [data]

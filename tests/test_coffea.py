@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import awkward as ak
 import hist
@@ -20,8 +19,6 @@ pytest.importorskip("coffea", reason="the coffea extra: pip install 'hepconditio
 pytest.importorskip("distributed", reason="the coffea extra: pip install 'hepconditioning[coffea]'")
 
 from hepconditioning.apply.coffea import ModelWrapper
-
-SCRIPT = Path(__file__).resolve().parents[1] / "analysis" / "coffea_nanoaod.py"
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +42,7 @@ def test_wrapper_equals_predict(model_path):
 
 
 def test_processor_on_cms_nanoaod_with_the_dask_executor(model_path, reference_data, tmp_path):
-    spec = importlib.util.spec_from_file_location("coffea_nanoaod", SCRIPT)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = importlib.import_module("analysis.coffea_nanoaod")
     assert reference_data / "nanoaod_ttbar.root" == script.NANOAOD  # the default input ships
     output = script.run(model_path, [script.NANOAOD], workers=2, jet_pt_min=15.0, chunksize=120)
     assert output["entries"] == 200 and output["selected"] > 0

@@ -5,8 +5,8 @@ import pytest
 
 from hepconditioning import Events
 from hepconditioning.datasets import hepmass
-from hepconditioning.datasets.hepmass import partons
-from hepconditioning.io import HEPMASS_FEATURES, bundled_path
+from hepconditioning.datasets.hepmass import HEPMASS_FEATURES, partons
+from hepconditioning.io import bundled_path
 from hepconditioning.physics import kinematics as kin
 
 MASSES = (500.0, 750.0, 1000.0, 1250.0, 1500.0)

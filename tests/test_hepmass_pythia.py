@@ -7,9 +7,9 @@ import pytest
 
 from hepconditioning import Events
 from hepconditioning.datasets import hepmass
+from hepconditioning.datasets.hepmass import HEPMASS_FEATURES
 from hepconditioning.datasets.hepmass import pythia as hepmass_pythia
 from hepconditioning.errors import MissingDependencyError
-from hepconditioning.io import HEPMASS_FEATURES
 
 M_X = 1000.0
 

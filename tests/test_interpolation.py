@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 from matplotlib.image import imread
 
-SCRIPT = Path(__file__).resolve().parents[1] / "analysis" / "interpolation.py"
-
 
 def _load():
-    spec = importlib.util.spec_from_file_location("interpolation_study", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module("analysis.interpolation")
 
 
 def test_interpolation_study_writes_ratios(tmp_path, capsys):

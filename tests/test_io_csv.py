@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 from hepconditioning import Events
+from hepconditioning.datasets.hepmass import COLUMNS as HEPMASS_COLUMNS
+from hepconditioning.datasets.hepmass import CSV_LAYOUT, HEPMASS_FEATURES
+from hepconditioning.datasets.hepmass import MASSES as HEPMASS_MASSES
 from hepconditioning.errors import (
     CorruptFileError,
     EmptyInputError,
@@ -15,9 +18,6 @@ from hepconditioning.errors import (
     UnknownMassPointError,
 )
 from hepconditioning.io import (
-    HEPMASS_COLUMNS,
-    HEPMASS_FEATURES,
-    HEPMASS_MASSES,
     read_csv,
     snap_mass,
     write_csv,
@@ -97,10 +97,12 @@ def test_named_layout_keeps_weights_and_process(tmp_path, toy_events):
 def test_real_layout_values_and_mass_snapping(tmp_path, suffix):
     rows = [_row(1, 499.999, 0.25), _row(0, 1000.0002, -1.5), _row(1, 1500, 3), _row(0, 750.4, 7)]
     path = _write_text(tmp_path / f"all_test{suffix}", _hepmass_text(rows))
-    events = read_csv(path)
+    events = read_csv(path, layout=CSV_LAYOUT)
     assert events.feature_names == HEPMASS_FEATURES
     assert events.labels.tolist() == [1, 0, 1, 0]
     assert events.mass.tolist() == [500.0, 1000.0, 1500.0, 750.0]
+    with pytest.raises(UnknownMassPointError, match=r"750\.4, 1000 GeV"):  # no grid: the signal's values
+        read_csv(path)
     assert events.x[:, 0].tolist() == [0.25, -1.5, 3, 7]
     assert events.x[1, 26] == np.float32(-1.5 + 26)
     assert events.weights.tolist() == [1, 1, 1, 1]
@@ -118,16 +120,21 @@ def test_imb_layout_found_by_name_and_files_concatenated(tmp_path):
         lines.append(f"{i}," + ",".join(f"{values[c]:g}" for c in order))
     sig = _write_text(tmp_path / "imbalanced_signal.csv", "\n".join(lines) + "\n")
     bkg = _write_text(tmp_path / "imbalanced_background.csv.gz", _hepmass_text([_row(0, 1250, 9.0)]))
-    events = read_csv([sig, bkg])
+    events = read_csv([sig, bkg], layout=CSV_LAYOUT)
     assert events.feature_names == HEPMASS_FEATURES[::-1]  # the first file's order
     assert events.labels.tolist() == [1, 1, 0]
     assert events.mass.tolist() == [500, 750, 1250]
     assert events.column("f3").tolist() == pytest.approx([1.03, 2.03, 12.0])
-    picked = read_csv([sig, bkg], columns=["f26", "f0"])
+    picked = read_csv([sig, bkg], layout=CSV_LAYOUT, columns=["f26", "f0"])
     assert picked.feature_names == ("f26", "f0")
     assert np.allclose(picked.x, [[1.26, 1.0], [2.26, 2.0], [35.0, 9.0]])
-    with pytest.raises(ValueError, match="expected the HEPMASS header"):
+    with pytest.raises(ValueError, match="expected a header 'label, <features>, mass'"):
+        read_csv(sig, layout="positional")
+    with pytest.warns(DeprecationWarning, match="layout='hepmass'.* is now layout='positional'"), \
+            pytest.raises(ValueError, match="expected a header"):
         read_csv(sig, layout="hepmass")
+    with pytest.raises(ValueError, match=r"layout must be one of .* or a CsvLayout"):
+        read_csv(sig, layout="csv")
 
 
 def test_highly_compressed_file_grows_buffer(tmp_path):
@@ -180,7 +187,7 @@ def test_unknown_mass_point_lists_known_points(tmp_path):
     path = _write_text(tmp_path / "m.csv", _hepmass_text([_row(1, 500), _row(0, 620)]))
     with pytest.raises(UnknownMassPointError,
                        match=r"620 GeV in CSV file '.*m\.csv'.*known mass points: 500, 750, 1000, 1250, 1500"):
-        read_csv(path)
+        read_csv(path, layout=CSV_LAYOUT)
     _only(tmp_path, "m.csv")
 
 
@@ -249,7 +256,7 @@ def test_feature_names_that_would_not_read_back(tmp_path, names, layout, match):
 
 def test_mass_like_feature_name_round_trips_in_hepmass_layout(tmp_path):
     events = Events(np.ones((2, 2)), [500, 750], [1, 0], feature_names=["Mass", "Type"])
-    back = read_csv(write_csv(tmp_path / "out.csv", events))
+    back = read_csv(write_csv(tmp_path / "out.csv", events), layout=CSV_LAYOUT)
     assert back.feature_names == ("Mass", "Type")
     np.testing.assert_array_equal(back.mass, events.mass)
 
@@ -269,12 +276,12 @@ def test_one_rule_for_a_stray_mass_in_read_csv_and_load_hepmass(tmp_path):
     from hepconditioning.datasets.hepmass import load_hepmass
 
     background = _stray_file(tmp_path, 0)  # a value that no signal row holds: refused by both
-    for read in (read_csv, lambda p: load_hepmass(p, split="test")):
+    for read in (lambda p: read_csv(p, layout=CSV_LAYOUT), lambda p: load_hepmass(p, split="test")):
         with pytest.raises(UnknownMassPointError, match=r"unknown mass point\(s\) 600 GeV in CSV file .*only "
                                                         r"background rows hold these"):
             read(background)
     signal = _stray_file(tmp_path, 1)  # a signal value off the grid is a point of the sample
-    for events in (read_csv(signal), load_hepmass(signal, split="test")):
+    for events in (read_csv(signal, layout=CSV_LAYOUT), load_hepmass(signal, split="test")):
         assert events.mass_points.tolist() == np.unique(events.mass).tolist() == [500, 600, 750, 1000, 1250, 1500]
     with pytest.raises(UnknownMassPointError, match="600"):  # declared points still guard
         read_csv(signal, mass_points=HEPMASS_MASSES)

@@ -13,12 +13,10 @@ from hepconditioning.cli import main
 from hepconditioning.config import load_config
 from hepconditioning.datasets.hepmass import FEATURES, physical
 from hepconditioning.errors import CorruptFileError, MissingColumnError
-from hepconditioning.evaluation import evaluation_events
-from hepconditioning.io import read_results
-from hepconditioning.nn import AffinePNN, Condition
+from hepconditioning.evaluation import evaluation_events, read_results
+from hepconditioning.nn import AffinePNN, Condition, ExtrapolationWarning
 from hepconditioning.pipeline import load_data
 from hepconditioning.training import (
-    ExtrapolationWarning,
     OldModelFormatError,
     load_model,
     save_model,

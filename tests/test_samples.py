@@ -29,7 +29,8 @@ def run(tmp_path_factory):
     base = tmp_path_factory.mktemp("own")
     assert main(["generate", "ntuples", "--events", "4000", "--seed", "2", "--out", str(base / "ntuples"),
                  "--quiet"]) == 0
-    (base / "own_samples.toml").write_text(CARD.read_text().replace("epochs = 5", "epochs = 3"))
+    (base / "own_samples.toml").write_text(CARD.read_text().replace("epochs = 5", "epochs = 3")
+                                           + "[output]\ntsne_events = 0\n")
     assert main(["train", str(base / "own_samples.toml"), "--out", str(base / "run"), "--quiet"]) == 0
     return base
 
@@ -196,3 +197,33 @@ def test_the_shipped_card_parses_next_to_its_ntuples(run, tmp_path):
     assert [s.name for s in config.samples] == ["signal_300", "signal_500", "signal_700", "signal_900",
                                                 "ttbar", "wjets"]
     assert config.data.luminosity == 140.0
+
+
+def test_rntuple_ntuples_read_like_ttrees(run, tmp_path):
+    """uproot >= 5.7 writes an RNTuple for f[name] = {...}: samples (with a cut), sums of
+    weights and apply read it as the TTree (uproot itself ignores aliases and cuts on RNTuples)."""
+    (tmp_path / "ntuples").mkdir()
+    for source in sorted((run / "ntuples").glob("*.root")):
+        with uproot.open(source) as src, uproot.recreate(tmp_path / "ntuples" / source.name) as out:
+            for tree in ("nominal", "sumWeights"):
+                arrays = src[tree].arrays(library="ak")
+                out[tree] = {name: arrays[name] for name in arrays.fields}
+        with uproot.open(tmp_path / "ntuples" / source.name) as check:
+            assert check.classnames()["nominal;1"] == "ROOT::RNTuple"
+    card = (run / "own_samples.toml").read_text().replace('weight = "weight_mc"',
+                                                          'weight = "weight_mc"\ncut = "sqrt(met**2) > 40"')
+    (tmp_path / "card.toml").write_text(card)
+    (run / "cut.toml").write_text(card)
+    rn, tt = load_config(tmp_path / "card.toml"), load_config(run / "cut.toml")
+    a = read_samples(rn.samples, rn.recipe, luminosity=140.0).events
+    b = read_samples(tt.samples, tt.recipe, luminosity=140.0).events
+    assert 0 < len(a) == len(b) and (a.x[:, 1] > 40).all()  # met > 40 GeV: the cut applied
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    model = str(run / "run" / "models" / "AffinePNN.pt")
+    for folder, base in (("rn", tmp_path / "ntuples"), ("tt", run / "ntuples")):
+        assert main(["apply", model, str(base / "ttbar.root"), "--mass", "500", "--out", str(tmp_path / folder),
+                     "--quiet"]) == 0
+    with uproot.open(tmp_path / "rn" / "ttbar_scores.root") as x, uproot.open(tmp_path / "tt" / "ttbar_scores.root") as y:
+        np.testing.assert_array_equal(x["nominal"]["score_500"].array(library="np"),
+                                      y["nominal"]["score_500"].array(library="np"))

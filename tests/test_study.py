@@ -13,15 +13,9 @@ import uproot
 
 pytest.importorskip("hepconditioning.datasets.htautau.generator", reason="H→ττ generator not available")
 
-ANALYSIS = Path(__file__).resolve().parents[1] / "analysis"
-
 
 def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"analysis_{name}", ANALYSIS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module(f"analysis.{name}")
 
 
 def _finite_numbers(value: object) -> list[float]:
@@ -63,11 +57,7 @@ def test_cp_angle_network_quick(tmp_path: Path) -> None:
 
 def test_oracle_comparison_is_two_sided() -> None:
     """Issue 11 item 16: an NN above the oracle is a failure, not a pass."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "htautau_study.py"
-    spec = importlib.util.spec_from_file_location("benchmark_htautau_study", path)
-    assert spec is not None and spec.loader is not None
-    study = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(study)
+    study = importlib.import_module("benchmarks.htautau_study")
     assert study.within_oracle(0.780, 0.788) and study.within_oracle(0.790, 0.788)
     assert not study.within_oracle(0.770, 0.788)
     assert not study.within_oracle(0.810, 0.788)  # above the best possible classifier

@@ -10,18 +10,16 @@ from sklearn.metrics import roc_auc_score
 from hepconditioning import Events
 from hepconditioning.config import parse_config
 from hepconditioning.errors import ConfigError, MissingColumnError
-from hepconditioning.nn import AffinePNN, ParametricNN
+from hepconditioning.nn import AffinePNN, ExtrapolationWarning, ParametricNN, predict
 from hepconditioning.sampling import assign_background_mass
 from hepconditioning.training import (
     Batch,
-    ExtrapolationWarning,
     ParameterBatchSource,
     TrainConfig,
     TrainingDivergedError,
     ValidationResult,
     fit,
     load_model,
-    predict,
     save_model,
     soft_targets,
     weighted_bce,

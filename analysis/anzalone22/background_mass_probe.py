@@ -1,6 +1,6 @@
 """Why the pNN scored 16 % AUC at 750 GeV in Table 4: the background-mass assignment (issue 14).
 
-    python analysis/anzalone22/background_mass_probe.py N EPOCHS VARIANTS [pnn|affine] [none|class]
+    python -m analysis.anzalone22.background_mass_probe N EPOCHS VARIANTS [pnn|affine] [none|class]
 
 Generates N HEPMASS stand-in events (seed 11; a test set of N/4, seed 12), builds HEPMASS-IMB
 (scale = signal per mass / 700k), removes the 750/1000/1250 GeV signal, trains the pNN (or

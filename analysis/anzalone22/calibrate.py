@@ -1,6 +1,6 @@
 """Does the stand-in interpolate like HEPMASS? Table 4's pNN at reduced scale (issue 19).
 
-    python analysis/anzalone22/calibrate.py --tag NAME [--events 583000] [--epochs 12]
+    python -m analysis.anzalone22.calibrate --tag NAME [--events 583000] [--epochs 12]
         [--model pNN] [--seed 0] [--out results/anzalone22/calibration]
 
 Trains one Table 4 network (default the pNN; HEPMASS-IMB built from ``--events`` generated
@@ -23,18 +23,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from runner import run_one
-from studies import MASSES, PAPER_TABLE4, DataSets, generator_digest, load_scale, specs
-
+from analysis.anzalone22.runner import run_one
+from analysis.anzalone22.studies import (
+    MASSES,
+    PAPER_TABLE4,
+    DataSets,
+    generator_digest,
+    load_scale,
+    specs,
+)
 from hepconditioning.datasets.hepmass import unstandardize
 from hepconditioning.nn import ExtrapolationWarning, predict
 from hepconditioning.training import load_model

@@ -19,9 +19,17 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-from studies import CONTINUOUS, MASSES, PAPER_TABLE3, PAPER_TABLE4, STUDIES, Scale, specs
 
-from hepconditioning.io import write_root
+from analysis.anzalone22.figures import auc_figure, fig15, write_tables_root
+from analysis.anzalone22.studies import (
+    CONTINUOUS,
+    MASSES,
+    PAPER_TABLE3,
+    PAPER_TABLE4,
+    STUDIES,
+    Scale,
+    specs,
+)
 from hepconditioning.plotting import save_figure
 
 TITLES = {
@@ -182,55 +190,6 @@ def _claims_markdown(result: dict[str, dict[str, Any]], scale: Scale) -> str:
     return "\n".join(lines)
 
 
-def _auc_figure(ax, rows, labels, title):
-    for label in labels:
-        if label not in rows:
-            continue
-        masses = sorted(float(m) for m in rows[label]["mass"])
-        stats = [rows[label]["mass"][f"{m:g}"] for m in masses]
-        auc = np.array([100 * s["auc"] for s in stats])
-        err = np.array([100 * math.hypot(s["auc_boot_std"], s["auc_seed_std"] or 0.0) for s in stats])
-        ax.errorbar(masses, auc, yerr=err, marker="o", ms=3, capsize=2, label=label)
-    for m in CONTINUOUS:
-        ax.axvline(m, color="0.9", lw=0.8, zorder=0)
-    ax.set_xlabel("evaluation mass [GeV]")
-    ax.set_ylabel("ROC AUC [%]")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-
-
-def _fig15(out: Path, results: list[dict[str, Any]]) -> None:
-    pick = [r for r in results if r["study"] == "table3" and r["name"] == "AffinePNN_identical_sampled"] or \
-        [r for r in results if r["model"] == "AffinePNN" and r["seed"] == 0]
-    if not pick:
-        return
-    r = pick[0]
-    row = next(x for x in r["rows"] if x["mass"] == 500.0)
-    edges = np.array(row["hist_edges"])
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for key, label in (("hist_signal", "signal (500 GeV)"), ("hist_background", "background at m = 500 GeV")):
-        h = np.array(row[key])
-        ax.stairs(h / h.sum() / np.diff(edges), edges, label=label)
-    ax.axvline(row["threshold"], color="k", ls="--", lw=1, label=f"best cut t* = {row['threshold']:.3f} "
-               f"(σ_ratio {row['sigma_ratio']:.3f})")
-    ax.set_yscale("log")
-    ax.set_xlabel("AffinePNN output")
-    ax.set_ylabel("normalized")
-    ax.set_title(f"Fig. 15 — class separation at 500 GeV ({r['study']} {r['name']})", fontsize=9)
-    ax.legend(fontsize=7)
-    save_figure(fig, out / "fig15.png")
-
-
-def _write_root(out: Path, results: list[dict[str, Any]]) -> None:
-    trees = {f"{r['study']}_{r['name']}": {
-        "mass": np.array([x["mass"] for x in r["rows"]]), "auc": np.array([x["auc"] for x in r["rows"]]),
-        "auc_low": np.array([x["auc_ci"][0] for x in r["rows"]]),
-        "auc_high": np.array([x["auc_ci"][1] for x in r["rows"]]),
-        "sigma_ratio": np.array([x["sigma_ratio"] for x in r["rows"]]),
-        "threshold": np.array([x["threshold"] for x in r["rows"]])} for r in results}
-    write_root(out / "tables.root", trees=trees)
-
-
 def write_report(out: Path, scale: Scale) -> dict[str, Any]:
     """Write every table, figure and verdict for the results in ``out``; return the summary."""
     results = _load(out)
@@ -256,22 +215,22 @@ def write_report(out: Path, scale: Scale) -> dict[str, Any]:
         summary["claims"] = verdicts(table["table4"])
         (out / "claims.md").write_text(_claims_markdown(summary["claims"], scale))
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        _auc_figure(ax, table["table4"], list(table["table4"]), "Fig. 14c — HEPMASS-IMB without 750/1000/1250 GeV")
+        auc_figure(ax, table["table4"], list(table["table4"]), "Fig. 14c — HEPMASS-IMB without 750/1000/1250 GeV")
         save_figure(fig, out / "fig14c.png")
     if "fig14" in table:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4))
         for ax, tag in zip(axes, ("500_1500", "750_1250"), strict=True):
             labels = [k for k in table["fig14"] if k.endswith(tag)]
-            _auc_figure(ax, table["fig14"], labels, f"Fig. 14 — trained on {tag.replace('_', ' and ')} GeV")
+            auc_figure(ax, table["fig14"], labels, f"Fig. 14 — trained on {tag.replace('_', ' and ')} GeV")
         save_figure(fig, out / "fig14.png")
     for study in ("table3", "table5"):
         if study in table:
             fig, ax = plt.subplots(figsize=(7, 4.5))
-            _auc_figure(ax, table[study], list(table[study]), TITLES[study])
+            auc_figure(ax, table[study], list(table[study]), TITLES[study])
             save_figure(fig, out / f"{study}.png")
-    _fig15(out, results)
+    fig15(out, results)
     if scale.name == "small" and results:
-        _write_root(out, results)
+        write_tables_root(out, results)
     tmp = out / "summary.json.tmp"
     tmp.write_text(json.dumps(summary, indent=1) + "\n")
     tmp.replace(out / "summary.json")

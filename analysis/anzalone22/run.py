@@ -2,10 +2,10 @@
 
 Usage::
 
-    python analysis/anzalone22/run.py all --scale small --out results/anzalone22/small
-    python analysis/anzalone22/run.py table4 --scale paper --out OUT --work WORK [--only pNN,AffinePNN]
-    python analysis/anzalone22/run.py report --scale paper --out OUT     # tables/figures from what exists
-    python analysis/anzalone22/run.py all --scale paper --estimate       # CPU-time estimate, no training
+    python -m analysis.anzalone22.run all --scale small --out results/anzalone22/small
+    python -m analysis.anzalone22.run table4 --scale paper --out OUT --work WORK [--only pNN,AffinePNN]
+    python -m analysis.anzalone22.run report --scale paper --out OUT     # tables/figures from what exists
+    python -m analysis.anzalone22.run all --scale paper --estimate       # CPU-time estimate, no training
 
 Studies: ``table3`` (HEPMASS: single, individual, linear pNN, pNN and AffinePNN × background
 mass {identical, uniform} × {fixed, sampled}), ``table4`` (HEPMASS-IMB without the
@@ -23,16 +23,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from report import write_report
-from runner import result_path, run_one
-from studies import STUDIES, DataSets, Scale, Spec, load_scale, specs
+from analysis.anzalone22.report import write_report
+from analysis.anzalone22.runner import result_path, run_one
+from analysis.anzalone22.studies import STUDIES, DataSets, Scale, Spec, load_scale, specs
 
 # events per CPU-second of one torch thread (training, batch 1024), measured on the stand-in
 # with 1 thread: pNN ~53k, AffinePNN ~35k; evaluation adds ~10 % (prediction + bootstrap)

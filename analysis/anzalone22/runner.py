@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from studies import DataSets, Scale, Spec, mass_grid
 
 import hepconditioning.nn as hnn
+from analysis.anzalone22.studies import DataSets, Scale, Spec, mass_grid
 from hepconditioning.bootstrap import bootstrap_metrics
 from hepconditioning.evaluation import evaluate_scores, evaluation_events
 from hepconditioning.nn import ExtrapolationWarning, predict

@@ -34,7 +34,7 @@ from hepconditioning.evaluation import without_mass_points
 from hepconditioning.events import Events
 from hepconditioning.training import TrainConfig
 
-MASSES = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
+MASSES = hepmass.MASSES
 CONTINUOUS = (625.0, 875.0, 1125.0, 1375.0)
 MISSING = (750.0, 1000.0, 1250.0)
 CARDS = Path(__file__).resolve().parents[2] / "data" / "cards"

@@ -1,4 +1,5 @@
-"""The dask path of :func:`hepconditioning.apply.apply_files`: tasks on a dask.distributed cluster.
+"""Tasks on a dask.distributed cluster: :func:`run_on_dask` calls a task function on each task's
+arguments (:func:`hepconditioning.apply.apply_files` passes its chunk scorer).
 
 ``workers=N`` starts a ``LocalCluster`` of N single-threaded worker processes (torch set to one
 thread in each task); ``scheduler=ADDRESS`` attaches to a running scheduler, e.g. one started
@@ -11,8 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from hepconditioning.errors import MissingDependencyError
@@ -20,16 +20,17 @@ from hepconditioning.errors import MissingDependencyError
 __all__ = ["run_on_dask"]
 
 
-def run_on_dask(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict[str, Any], *,
-                workers: int | None, scheduler: str | None, bar: Any) -> list[Any]:
-    """Run :func:`~hepconditioning.apply.run.score_chunk` for every task; exceptions are returned
-    in place of results (reported per file by the caller)."""
+def run_on_dask(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, workers: int | None,
+                scheduler: str | None, bar: Any) -> list[Any]:
+    """``fn(*task)`` for every task on dask workers, results in task order; an exception is returned
+    in place of its task's result (reported by the caller). ``fn`` and the arguments must pickle
+    (a module-level function or a ``functools.partial`` of one); ``bar.update()`` after each task."""
     try:
         import distributed  # noqa: F401
     except ImportError as err:
         raise MissingDependencyError("distributed", "dask", purpose="apply --workers/--scheduler") from err
     with _quiet_logs():
-        return _run(tasks, paths, call, workers=workers, scheduler=scheduler, bar=bar)
+        return _run(fn, tasks, workers=workers, scheduler=scheduler, bar=bar)
 
 
 @contextlib.contextmanager
@@ -47,11 +48,9 @@ def _quiet_logs() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _run(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict[str, Any], *,
-         workers: int | None, scheduler: str | None, bar: Any) -> list[Any]:
+def _run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, workers: int | None,
+         scheduler: str | None, bar: Any) -> list[Any]:
     from distributed import Client, LocalCluster, as_completed
-
-    from hepconditioning.apply.run import score_chunk
 
     cluster = None
     if scheduler is None:  # the workers log nothing either (silence_logs: above CRITICAL)
@@ -61,9 +60,7 @@ def _run(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict[str, A
     else:
         client = Client(scheduler, timeout="30s")
     try:
-        futures = [client.submit(score_chunk, call["model"], str(paths[i]), call["spec"], start, stop,
-                                 call["masses"], backend=call["backend"], bins=call["bins"], threads=1,
-                                 pure=False) for i, start, stop in tasks]
+        futures = [client.submit(fn, *task, pure=False) for task in tasks]
         for _ in as_completed(futures):
             bar.update()
         results: list[Any] = []

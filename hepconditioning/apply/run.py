@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from hepconditioning.apply.cluster import run_on_dask
 from hepconditioning.apply.spec import ApplySpec, evaluate_features
 from hepconditioning.apply.state import check_input_state, measured_state
 from hepconditioning.contract import Condition
@@ -96,9 +97,8 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
 
     scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
     expressions = spec.expressions()
-    aliases = {k: v for k, v in expressions.items() if k != v}  # plain branches are read by name
     with open_root(Path(path)) as file:  # damaged files raise CorruptFileError, naming the file
-        arrays = _read(find_tree(file, spec.tree, Path(path)), expressions, aliases, start, stop, path)
+        arrays = _read(find_tree(file, spec.tree, Path(path)), expressions, start, stop, path)
     x, selected = evaluate_features(spec, arrays)
     trained = getattr(getattr(scorer, "trained_on", None), "inputs", None)
     scale = _input_scale(scorer, x.shape[1])
@@ -119,11 +119,13 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     return Chunk(scores, selected, sumw, sumw2)
 
 
-def _read(tree: Any, expressions: dict[str, str], aliases: dict[str, str], start: int, stop: int, path: str) -> Any:
+def _read(tree: Any, expressions: dict[str, str], start: int, stop: int, path: str) -> Any:
     import uproot
 
+    from hepconditioning.io.root.entries import read_arrays
+
     try:
-        return tree.arrays(list(expressions), aliases=aliases, entry_start=start, entry_stop=stop, library="ak")
+        return read_arrays(tree, expressions, entry_start=start, entry_stop=stop)
     except uproot.KeyInFileError as err:  # a branch of a feature, the cut or the weight
         raise MissingColumnError(str(err.key), list(tree.keys()), where=f"tree {_tree_name(tree)!r} of {path!r} "
                                  "(a branch of the spec's features, cut or weight)") from err
@@ -197,21 +199,20 @@ def _run(tasks: list[tuple[int, int, int]], paths: list[Path], call: dict[str, A
          scheduler: str | None, progress: bool) -> list[Chunk | BaseException]:
     from tqdm.auto import tqdm
 
+    score = functools.partial(score_chunk, backend=call["backend"], bins=call["bins"], threads=1)
+    arguments = [(call["model"], str(paths[i]), call["spec"], start, stop, call["masses"]) for i, start, stop in tasks]
     bar = tqdm(total=len(tasks), desc="apply", unit="chunk", disable=not progress)
     results: list[Chunk | BaseException] = []
     try:
         if workers is None and scheduler is None:
-            for i, start, stop in tasks:
+            for task in arguments:
                 try:
-                    results.append(score_chunk(call["model"], str(paths[i]), call["spec"], start, stop,
-                                               call["masses"], backend=call["backend"], bins=call["bins"]))
+                    results.append(score(*task))
                 except Exception as err:  # reported per file by the caller
                     results.append(err)
                 bar.update()
             return results
-        from hepconditioning.apply.cluster import run_on_dask
-
-        return run_on_dask(tasks, paths, call, workers=workers, scheduler=scheduler, bar=bar)
+        return run_on_dask(score, arguments, workers=workers, scheduler=scheduler, bar=bar)
     finally:
         bar.close()
 

@@ -138,9 +138,9 @@ class ApplySpec:
     def feature_names(self) -> tuple[str, ...] | None:
         """The names the features get (``None`` for objects: the 27 HEPMASS names)."""
         if self.features is None:
-            from hepconditioning.io.csv import HEPMASS_FEATURES
+            from hepconditioning.datasets.hepmass import HEPMASS_FEATURES
 
-            return tuple(HEPMASS_FEATURES)
+            return HEPMASS_FEATURES
         return tuple(n for f in self.features for n in f.names)
 
     def expressions(self) -> dict[str, str]:

@@ -3,7 +3,8 @@
 This layer knows files only: it imports nothing above :mod:`hepconditioning.events` and
 :mod:`hepconditioning.errors` (``tests/test_architecture.py`` checks it).
 
-- :func:`read_csv` / :func:`write_csv`: HEPMASS and HEPMASS-IMB CSV files (plain or ``.gz``).
+- :func:`read_csv` / :func:`write_csv`: labelled CSV files (plain or ``.gz``) with a
+  :class:`CsvLayout` (HEPMASS: :data:`hepconditioning.datasets.hepmass.CSV_LAYOUT`).
 - :func:`read_root` with a :class:`RootSpec` (:class:`Expr`, :class:`Jagged`, :class:`Count`):
   ROOT trees via uproot; :func:`write_root` (TTrees + histograms), :func:`write_events` /
   :func:`read_events` (exact ``Events`` round trip).
@@ -19,16 +20,12 @@ This layer knows files only: it imports nothing above :mod:`hepconditioning.even
 
 from __future__ import annotations
 
-from typing import Any
-
-from hepconditioning._compat import moved_name
+from hepconditioning._compat import module_hooks
 from hepconditioning.io.atomic import atomic_path, check_output_path
 from hepconditioning.io.bundled import bundled_or_path, bundled_path
 from hepconditioning.io.columns import file_format, read_columns
 from hepconditioning.io.csv import (
-    HEPMASS_COLUMNS,
-    HEPMASS_FEATURES,
-    HEPMASS_MASSES,
+    CsvLayout,
     read_csv,
     snap_mass,
     write_csv,
@@ -57,10 +54,8 @@ from hepconditioning.io.root.writer import DEFAULT_COMPRESSION, tree_writer
 __all__ = [
     "CORRUPT",
     "DEFAULT_COMPRESSION",
-    "HEPMASS_COLUMNS",
-    "HEPMASS_FEATURES",
-    "HEPMASS_MASSES",
     "Count",
+    "CsvLayout",
     "Expr",
     "Jagged",
     "ResultsFile",
@@ -89,9 +84,4 @@ __all__ = [
     "write_root",
 ]
 
-def __getattr__(name: str) -> Any:  # old spellings (hepconditioning._compat)
-    return moved_name(__name__, name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = module_hooks(__name__, __all__)  # old spellings: hepconditioning._compat

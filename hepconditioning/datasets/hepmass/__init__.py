@@ -13,7 +13,6 @@ from __future__ import annotations
 from hepconditioning.datasets.hepmass.features import FEATURES, physical
 from hepconditioning.datasets.hepmass.generator import (
     DEFAULT_CHUNK,
-    MASSES,
     check_masses,
     generate,
     iter_generate,
@@ -26,6 +25,7 @@ from hepconditioning.datasets.hepmass.imbalanced import (
     imbalanced_scale,
     make_imbalanced,
 )
+from hepconditioning.datasets.hepmass.layout import COLUMNS, CSV_LAYOUT, HEPMASS_FEATURES, MASSES
 from hepconditioning.datasets.hepmass.loading import SAMPLE, load_hepmass
 from hepconditioning.datasets.hepmass.objects import ObjectFeatures, features_from_objects
 from hepconditioning.datasets.hepmass.pythia import generate_pythia
@@ -38,11 +38,14 @@ from hepconditioning.datasets.hepmass.standardization import (
 )
 
 __all__ = [
+    "COLUMNS",
+    "CSV_LAYOUT",
     "DEFAULT_CHUNK",
     "FEATURES",
     "FEATURE_MEANINGS",
     "FEATURE_MEANS",
     "FEATURE_STDS",
+    "HEPMASS_FEATURES",
     "HEPMASS_SIGNAL_PER_MASS",
     "IMB_COUNTS",
     "MASSES",

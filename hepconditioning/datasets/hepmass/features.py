@@ -12,10 +12,10 @@ constants were not published, those physical values are approximate.
 from __future__ import annotations
 
 from hepconditioning.contract import Feature
+from hepconditioning.datasets.hepmass.layout import HEPMASS_FEATURES
 from hepconditioning.datasets.hepmass.reconstruction import FEATURE_MEANINGS
 from hepconditioning.datasets.hepmass.standardization import unstandardize
 from hepconditioning.events import Events
-from hepconditioning.io.csv import HEPMASS_FEATURES
 
 __all__ = ["FEATURES", "physical"]
 

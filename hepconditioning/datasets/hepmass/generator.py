@@ -25,16 +25,15 @@ import numpy as np
 from tqdm import tqdm
 
 from hepconditioning.datasets.hepmass import detector, partons, reconstruction
+from hepconditioning.datasets.hepmass.layout import COLUMNS, HEPMASS_FEATURES, MASSES
 from hepconditioning.datasets.hepmass.standardization import standardize
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_output_path
-from hepconditioning.io.csv import HEPMASS_COLUMNS, HEPMASS_FEATURES, HEPMASS_MASSES
 from hepconditioning.io.csv.writer import csv_writer
 from hepconditioning.io.root import write_events
 
-__all__ = ["DEFAULT_CHUNK", "MASSES", "check_masses", "generate", "iter_generate", "write_generated"]
+__all__ = ["DEFAULT_CHUNK", "check_masses", "generate", "iter_generate", "write_generated"]
 
-MASSES: tuple[float, ...] = HEPMASS_MASSES
 DEFAULT_CHUNK = 100_000
 _MAX_MASS = 10_000.0
 _OVERSAMPLE = 1.08
@@ -268,7 +267,7 @@ def write_generated(
                 parts.append(_rounded(events, decimals))
                 bar.update(len(events))
             return write_events(path, Events.concat(parts))
-        with csv_writer(path, HEPMASS_COLUMNS, header="hepmass", compresslevel=compresslevel) as write:
+        with csv_writer(path, COLUMNS, header="hepmass", compresslevel=compresslevel) as write:
             for events in chunks:
                 events = _rounded(events, decimals)
                 write({"label": events.labels.astype(np.int8), "mass": events.mass,

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hepconditioning.datasets.hepmass.generator import MASSES, generate
+from hepconditioning.datasets.hepmass.generator import generate
 from hepconditioning.datasets.hepmass.imbalanced import make_imbalanced
+from hepconditioning.datasets.hepmass.layout import CSV_LAYOUT, MASSES
 from hepconditioning.events import Events
 from hepconditioning.io.bundled import bundled_path
 from hepconditioning.io.csv import read_csv
@@ -46,7 +47,7 @@ def _read(path: Path, masses: Sequence[float] | None) -> Events:
 def _read_csv(path: Path, masses: Sequence[float] | None) -> Events:
     """``read_csv``; ``masses=None``: its ``"auto"`` rule (values within 1 GeV of a HEPMASS point,
     499.999 in the UCI files, are set to it; other values only where signal rows hold them)."""
-    return read_csv(path, mass_points="auto" if masses is None else masses)
+    return read_csv(path, layout=CSV_LAYOUT, mass_points="auto" if masses is None else masses)
 
 
 def load_hepmass(

@@ -43,11 +43,11 @@ import numpy as np
 from tqdm import tqdm
 
 from hepconditioning.datasets.hepmass import detector, reconstruction
-from hepconditioning.datasets.hepmass.generator import MASSES, check_request, group_counts
+from hepconditioning.datasets.hepmass.generator import check_request, group_counts
+from hepconditioning.datasets.hepmass.layout import HEPMASS_FEATURES, MASSES
 from hepconditioning.datasets.hepmass.standardization import standardize
 from hepconditioning.errors import MissingDependencyError
 from hepconditioning.events import Events
-from hepconditioning.io.csv import HEPMASS_FEATURES
 
 __all__ = ["JET_SLOTS", "PYTHIA_SETTINGS", "generate_pythia", "pythia_settings", "smear"]
 

@@ -1,7 +1,8 @@
-"""CSV files ⇄ :class:`~hepconditioning.events.Events`: the HEPMASS and HEPMASS-IMB layouts.
+"""CSV files ⇄ :class:`~hepconditioning.events.Events`: labelled rows of features and a mass.
 
-- :mod:`~hepconditioning.io.csv.layout`: the HEPMASS constants, the ``"hepmass"``/``"imb"``/
-  ``"auto"`` layouts and their detection from the header, :func:`snap_mass`.
+- :mod:`~hepconditioning.io.csv.layout`: :class:`CsvLayout` (``"positional"``/``"named"``/
+  ``"auto"`` columns, the order of headerless files, known mass points), header detection,
+  :func:`snap_mass`. The HEPMASS layout is :data:`hepconditioning.datasets.hepmass.CSV_LAYOUT`.
 - :mod:`~hepconditioning.io.csv.reader`: :func:`read_csv`, streamed through pyarrow into
   preallocated float32 arrays.
 - :mod:`~hepconditioning.io.csv.writer`: :func:`write_csv`, exact float32 round trip.
@@ -11,11 +12,10 @@
 
 from __future__ import annotations
 
+from hepconditioning._compat import module_hooks
 from hepconditioning.io.csv.layout import (
     CSV_LAYOUTS,
-    HEPMASS_COLUMNS,
-    HEPMASS_FEATURES,
-    HEPMASS_MASSES,
+    CsvLayout,
     snap_mass,
 )
 from hepconditioning.io.csv.reader import read_csv
@@ -23,14 +23,10 @@ from hepconditioning.io.csv.writer import write_csv
 
 __all__ = [
     "CSV_LAYOUTS",
-    "HEPMASS_COLUMNS",
-    "HEPMASS_FEATURES",
-    "HEPMASS_MASSES",
+    "CsvLayout",
     "read_csv",
     "snap_mass",
     "write_csv",
 ]
 
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = module_hooks(__name__, __all__)  # old spellings: hepconditioning._compat

@@ -1,18 +1,20 @@
-"""What a CSV file holds: the HEPMASS constants, the layouts, header detection, mass points.
+"""What a CSV file holds: a :class:`CsvLayout`, header detection, mass points.
 
-Layouts (Baldi et al. 2016, arXiv:1601.07913; Anzalone et al. 2022, arXiv:2202.00424):
+A layout's ``mode`` says how columns are found:
 
-``"hepmass"``
-    the UCI HEPMASS files: one comment header ``# label, f0, f1, …, f26, mass`` then numeric
-    rows, plain or gzipped. Columns are taken by position: label first, mass last, features
-    in between (named as in the header).
-``"imb"``
-    the HEPMASS-IMB files (``imbalanced_signal.csv``, ``imbalanced_background.csv``) and any
-    CSV with a header naming its columns, with or without ``#``: columns are found by name in
-    any order — the label (``label`` or ``type``), ``mass``, optional ``weight`` and
-    ``process``, every other column a feature (an unnamed pandas index column is ignored).
+``"positional"``
+    one header line (``# label, f0, f1, …, mass``, with or without ``#``) then numeric rows:
+    label first, mass last, features in between (named as in the header).
+``"named"``
+    a header naming the columns, with or without ``#``, in any order: the label (``label`` or
+    ``type``), ``mass``, optional ``weight`` and ``process``, every other column a feature (an
+    unnamed pandas index column is ignored).
 ``"auto"``
-    ``"hepmass"`` when the header starts with the label and ends with ``mass``, else ``"imb"``.
+    ``"positional"`` when the header starts with the label and ends with ``mass``, else ``"named"``.
+
+A layout may also give the column order of headerless files (``columns``) and the known mass
+points the ``"auto"`` mass rule snaps to (``points``); the HEPMASS layout, with both, is
+:data:`hepconditioning.datasets.hepmass.CSV_LAYOUT`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hepconditioning._compat import renamed_value
 from hepconditioning.errors import (
     CorruptFileError,
     EmptyInputError,
@@ -34,27 +37,20 @@ from hepconditioning.errors import (
 
 __all__ = [
     "CSV_LAYOUTS",
-    "HEPMASS_COLUMNS",
-    "HEPMASS_FEATURES",
-    "HEPMASS_MASSES",
     "LABEL_NAMES",
     "MASS_NAMES",
     "PROCESS_NAME",
     "WEIGHT_NAME",
     "CsvHeader",
+    "CsvLayout",
+    "as_layout",
     "check_writable_names",
     "file_mass_points",
     "read_header",
     "snap_mass",
 ]
 
-HEPMASS_FEATURES: tuple[str, ...] = tuple(f"f{i}" for i in range(27))
-"""The 27 standardized HEPMASS features (PHYSICS.md §1)."""
-HEPMASS_MASSES: tuple[float, ...] = (500.0, 750.0, 1000.0, 1250.0, 1500.0)
-"""The HEPMASS signal mass points m_X in GeV."""
-HEPMASS_COLUMNS: tuple[str, ...] = ("label", *HEPMASS_FEATURES, "mass")
-"""Column order of the real HEPMASS files."""
-CSV_LAYOUTS = ("auto", "hepmass", "imb")
+CSV_LAYOUTS = ("auto", "positional", "named")
 
 LABEL_NAMES = ("label", "type")  # HEPMASS: "# label"; HEPMASS-IMB (pandas): "type"
 MASS_NAMES = ("mass",)
@@ -62,6 +58,38 @@ WEIGHT_NAME = "weight"
 PROCESS_NAME = "process"
 _GZIP_MAGIC = b"\x1f\x8b"
 _SAMPLE_BYTES = 1 << 16  # text sampled to estimate the bytes per row
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """How to read a family of CSV files beyond what their header says.
+
+    Attributes:
+        mode: ``"auto"``, ``"positional"`` or ``"named"`` (module docstring).
+        columns: the column order of headerless files (label, features…, mass); ``()``:
+            headerless files are refused.
+        points: the known mass points (GeV) of the ``"auto"`` mass rule (:func:`file_mass_points`).
+    """
+
+    mode: str = "auto"
+    columns: tuple[str, ...] = ()
+    points: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.mode not in CSV_LAYOUTS:
+            raise ValueError(f"layout mode must be one of {CSV_LAYOUTS}, got {self.mode!r}")
+
+
+def as_layout(layout: str | CsvLayout) -> CsvLayout:
+    """``layout`` as a :class:`CsvLayout`: a mode name gives a layout without columns or points."""
+    if isinstance(layout, CsvLayout):
+        return layout
+    if isinstance(layout, str) and layout not in CSV_LAYOUTS:
+        layout = renamed_value("read_csv", "layout", layout)
+    if layout not in CSV_LAYOUTS:
+        raise ValueError(f"layout must be one of {CSV_LAYOUTS} or a CsvLayout "
+                         f"(e.g. hepconditioning.datasets.hepmass.CSV_LAYOUT), got {layout!r}")
+    return CsvLayout(layout)
 
 
 @dataclass(frozen=True)
@@ -81,8 +109,8 @@ class CsvHeader:
     bytes_per_row: float
 
 
-def read_header(path: Path, layout: str) -> CsvHeader:
-    """First line and a text sample of ``path`` → its layout (``"hepmass"`` or ``"imb"``)."""
+def read_header(path: Path, layout: CsvLayout) -> CsvHeader:
+    """First line and a text sample of ``path`` → its columns (mode ``"positional"`` or ``"named"``)."""
     with open(path, "rb") as raw:
         gzipped = raw.read(2) == _GZIP_MAGIC
     try:
@@ -104,15 +132,17 @@ def read_header(path: Path, layout: str) -> CsvHeader:
                     f"separated by {called}; give a comma-separated file (e.g. "
                     f"pandas.read_csv(path, sep={delimiter!r}).to_csv(new_path, index=False))")
     has_header = commented or not all(_is_number(n) for n in names)
-    if not has_header:  # headerless numeric rows: only the HEPMASS column order is known
-        if layout == "imb" or len(names) != len(HEPMASS_COLUMNS):
+    if not has_header:  # headerless numeric rows: the layout's column order
+        if layout.mode == "named" or len(names) != len(layout.columns):
+            given = (f"the layout's column order has {len(layout.columns)}" if layout.columns else
+                     "the layout gives no column order (e.g. hepconditioning.datasets.hepmass.CSV_LAYOUT)")
             raise ValueError(
                 f"CSV file {str(path)!r} has no header line and {len(names)} columns; "
-                f"layout {layout!r} needs a header naming the columns "
-                f"(headerless files are read as HEPMASS only with {len(HEPMASS_COLUMNS)} columns)"
+                f"layout mode {layout.mode!r} needs a header naming the columns, or a layout "
+                f"with the column order of headerless files: {given}"
             )
         sample = first + sample
-        names = HEPMASS_COLUMNS
+        names = layout.columns
     lines = sample.count(b"\n")
     bytes_per_row = len(sample) / lines if lines else max(len(first), 64)
     if len(set(names)) != len(names):
@@ -121,13 +151,15 @@ def read_header(path: Path, layout: str) -> CsvHeader:
 
     lowered = [n.lower() for n in names]
     positional = lowered[0] in LABEL_NAMES and lowered[-1] in MASS_NAMES
-    resolved = "hepmass" if layout == "hepmass" or (layout == "auto" and positional) else "imb"
+    mode = layout.mode
+    resolved = "positional" if mode == "positional" or (mode == "auto" and positional) else "named"
     where = f"CSV file {str(path)!r} (layout {resolved!r})"
-    if resolved == "hepmass":
+    if resolved == "positional":
         if not positional:
             raise ValueError(
-                f"{where}: expected the HEPMASS header '# label, f0, ..., f26, mass', got "
-                f"{text[:120]!r}; use layout='imb' for files whose columns are found by name"
+                f"{where}: expected a header 'label, <features>, mass' (HEPMASS: '# label, f0, ..., "
+                f"f26, mass'), got {text[:120]!r}; use layout='named' for files whose columns are "
+                "found by name"
             )
         label, mass = names[0], names[-1]
         weight = process = None
@@ -147,7 +179,7 @@ def check_writable_names(feature_names: Sequence[str], layout: str) -> None:
     """Raise ``ValueError`` for feature names that :func:`read_header` would not read back.
 
     ``layout`` is the written layout, ``"hepmass"`` (columns by position) or ``"named"``
-    (read back as ``"imb"``: columns by name, the first ``mass``-like name is the mass).
+    (columns by name, the first ``mass``-like name is the mass).
     """
     reserved = {*LABEL_NAMES, *MASS_NAMES, WEIGHT_NAME, PROCESS_NAME}
     clash = [n for n in feature_names
@@ -190,17 +222,22 @@ def snap_mass(
     return out
 
 
-def file_mass_points(mass: np.ndarray, labels: np.ndarray, *, tolerance: float = 1.0) -> np.ndarray:
-    """The mass points of a file whose points are not declared: the HEPMASS grid and every signal
-    value off it (a sample generated at other masses), sorted, GeV.
+def file_mass_points(
+    mass: np.ndarray, labels: np.ndarray, points: Sequence[float] = (), *, tolerance: float = 1.0
+) -> np.ndarray:
+    """The mass points of a file whose points are not declared: the layout's ``points`` (the
+    HEPMASS grid for HEPMASS files) and every signal value off them (a sample generated at other
+    masses), sorted, GeV.
 
     The one rule of ``read_csv`` and ``load_hepmass``: a value within ``tolerance`` of one of these
     points is set to it (499.999 → 500); a value near none of them — one that only background rows
     hold — is refused (:func:`snap_mass`), so that ``Events.mass_points`` (the signal values) are
     the values present.
     """
-    grid = np.asarray(HEPMASS_MASSES, dtype=np.float64)
+    grid = np.unique(np.asarray(points, dtype=np.float64))
     signal = np.unique(np.asarray(mass, dtype=np.float64)[(np.asarray(labels) == 1) & np.isfinite(mass)])
+    if grid.size == 0:
+        return signal
     off_grid = signal[np.abs(signal - _nearest_points(signal, grid)) > tolerance]
     return np.union1d(grid, off_grid)
 

@@ -1,4 +1,4 @@
-"""Streaming CSV reader: HEPMASS(-IMB) files (plain or ``.gz``) → :class:`~hepconditioning.events.Events`.
+"""Streaming CSV reader: labelled CSV files (plain or ``.gz``) → :class:`~hepconditioning.events.Events`.
 
 Reading streams the file in text blocks of ``chunk_rows`` rows, parses them with pyarrow's CSV
 parser on two threads (pyarrow releases the GIL; its own streaming reader converts on one) and
@@ -34,8 +34,9 @@ from hepconditioning.errors import (
 from hepconditioning.events import Events
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.csv.layout import (
-    CSV_LAYOUTS,
     CsvHeader,
+    CsvLayout,
+    as_layout,
     file_mass_points,
     read_header,
     snap_mass,
@@ -49,26 +50,28 @@ _DECODE_ERRORS = (OSError, EOFError, zlib.error, pa.ArrowInvalid)
 def read_csv(
     paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
-    layout: str = "auto",
+    layout: str | CsvLayout = "auto",
     columns: Sequence[str] | None = None,
     mass_points: Sequence[float] | str | None = "auto",
     mass_tolerance: float = 1.0,
     chunk_rows: int = 2048,
 ) -> Events:
-    """Read one or several HEPMASS(-IMB) CSV files (plain or ``.gz``) into one ``Events``.
+    """Read one or several labelled CSV files (plain or ``.gz``) into one ``Events``.
 
     Several files (e.g. the IMB signal and background files) are concatenated in the order
     given; each may have its own layout and column order, features are matched by name.
 
     Args:
         paths: a path or a sequence of paths. Gzip is detected from the file's first bytes.
-        layout: ``"auto"``, ``"hepmass"`` (positional: label, features…, mass) or ``"imb"``
-            (columns by name); see :mod:`hepconditioning.io.csv.layout`.
+        layout: a :class:`~hepconditioning.io.csv.layout.CsvLayout` or its mode: ``"auto"``,
+            ``"positional"`` (label, features…, mass) or ``"named"`` (columns by name); see
+            :mod:`hepconditioning.io.csv.layout`. HEPMASS and HEPMASS-IMB files:
+            ``hepconditioning.datasets.hepmass.CSV_LAYOUT`` (headerless files, the mass grid).
         columns: feature columns to keep, in this order; default: every feature of the first
             file (``f0 … f26`` for HEPMASS).
         mass_points: known mass points in GeV; every mass value is replaced by the nearest
-            one (HEPMASS stores 499.999 for 500). ``"auto"``: the HEPMASS points and the signal
-            rows' own values off that grid (a sample generated at 2000 GeV), so that a value only
+            one (HEPMASS stores 499.999 for 500). ``"auto"``: the layout's points and the signal
+            rows' own values off them (a sample generated at 2000 GeV), so that a value only
             background rows hold is refused (:func:`~hepconditioning.io.csv.layout.file_mass_points`).
             ``None`` keeps the values as read.
         mass_tolerance: largest accepted ``|mass - nearest point|`` in GeV.
@@ -94,8 +97,7 @@ def read_csv(
         [500.0, 750.0, 1000.0, 1250.0, 1500.0]
     """
     path_list = check_input_paths(paths, kind="CSV")
-    if layout not in CSV_LAYOUTS:
-        raise ValueError(f"layout must be one of {CSV_LAYOUTS}, got {layout!r}")
+    layout = as_layout(layout)
     if int(chunk_rows) < 1:
         raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
     if not mass_tolerance >= 0:
@@ -124,8 +126,8 @@ def read_csv(
     x, mass, labels, weights, process = buffer.finish()
     if auto:
         where = " and ".join(f"CSV file {str(h.path)!r}" for h in headers)
-        snap_mass(mass, file_mass_points(mass, labels, tolerance=mass_tolerance), tolerance=mass_tolerance,
-                  where=where, hint="A value off the HEPMASS grid is kept only where signal rows hold it (a "
+        snap_mass(mass, file_mass_points(mass, labels, layout.points, tolerance=mass_tolerance), tolerance=mass_tolerance,
+                  where=where, hint="A value off the layout's points is kept only where signal rows hold it (a "
                   "sample generated at other masses); only background rows hold these. Fix those rows, or "
                   + DECLARE_MASS_POINTS[0].lower() + DECLARE_MASS_POINTS[1:])
     return Events(x, mass, labels, weights, feature_names=features, process=process)
