@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 MOVED_NAMES: dict[tuple[str, str], str] = {
+    ("hepconditioning.config", "bundled_data"): "hepconditioning.io:bundled_path",
     ("hepconditioning.io", "write_results"): "hepconditioning.evaluation",
     ("hepconditioning.io", "read_results"): "hepconditioning.evaluation",
     ("hepconditioning.io", "HEPMASS_FEATURES"): "hepconditioning.datasets.hepmass",

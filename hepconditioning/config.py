@@ -19,18 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hepconditioning._compat import module_hooks
 from hepconditioning.errors import ConfigError, nearest_names
-from hepconditioning.io.bundled import bundled_path
 
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "load_config", "parse_config"]
 
 DATA_KINDS = ("hepmass", "samples", "htautau")  # htautau: the CP-angle network (data/cards/cp_angle.toml)
 # model names become file, ROOT branch and directory names (as io.results.check_model_names)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-bundled_data = bundled_path
-"""Alias of :func:`hepconditioning.io.bundled_path` (named in data/README.md before 0.2)."""
 
 
 @dataclass(frozen=True)
@@ -335,3 +331,6 @@ def load_config(path: str | Path) -> RunConfig:
         raise ConfigError(f"config card {str(path)!r} is not valid {path.suffix[1:].upper()}: {err}") from err
     run = parse_config(card, base=path.resolve().parent)
     return dataclasses.replace(run, source_path=path.resolve())
+
+
+__getattr__, __dir__ = module_hooks(__name__, __all__)  # old spellings: hepconditioning._compat
