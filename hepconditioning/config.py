@@ -24,7 +24,7 @@ from hepconditioning.errors import ConfigError, nearest_names
 
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "load_config", "parse_config"]
 
-DATA_KINDS = ("hepmass", "samples")  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
+DATA_KINDS = ("hepmass", "samples", "htautau")  # htautau: the CP-angle network (data/cards/cp_angle.toml)
 # model names become file, ROOT branch and directory names (as io.results.check_model_names)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -44,6 +44,10 @@ class DataConfig:
     :mod:`hepconditioning.samples.card`) with the ``[features]`` recipe; ``tree``, ``weight``,
     ``cut`` and ``sum_weights`` are the samples' defaults, ``luminosity`` (fb⁻¹) turns cross
     sections into expected events.
+
+    ``kind = "htautau"``: ``source`` selected ρρ events generated with ``seed`` (``neutrinos``:
+    the features include the neutrinos), ``mass_points`` the CP angles α (rad) evaluated; see
+    :mod:`hepconditioning.cp_angle`.
     """
 
     kind: str = "hepmass"
@@ -58,6 +62,7 @@ class DataConfig:
     cut: str | None = None
     sum_weights: Any = None
     luminosity: float | None = None
+    neutrinos: bool = True
 
 
 @dataclass(frozen=True)
@@ -258,9 +263,9 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
     data = _build(DataConfig, card.get("data", {}), "data")
     if data.kind not in DATA_KINDS:
         raise ConfigError(
-            f"[data] kind = {data.kind!r} is not one of {DATA_KINDS}: run cards train mass-parametrized "
-            "classifiers; the H→ττ (CP) studies are analysis/htautau_multi_instance.py and "
-            "analysis/cp_angle_network.py"
+            f"[data] kind = {data.kind!r} is not one of {DATA_KINDS}: \"hepmass\" (HEPMASS layout, generated "
+            "or bundled), \"samples\" (your ntuples: [[samples]] and [features]) or \"htautau\" (the "
+            "CP-angle network, data/cards/cp_angle.toml)"
         )
     condition = _build(ConditionConfig, card["condition"], "condition") if "condition" in card else None
     samples, recipe = _samples(card, data, condition or ConditionConfig(), base)

@@ -221,6 +221,15 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     models: dict[str, Any] = {}
     # the output location is created (and proven writable) before any data is read
     with atomic_directory(out, overwrite=config.output.overwrite, resume=resume, log=log) as tmp:
+        if config.data.kind == "htautau":  # the CP-angle-conditioned network
+            from hepconditioning.cp_angle import run_card
+
+            tables, histories = run_card(config, tmp, build=build_model, card=_card_text(config), log=log,
+                                         progress=progress)
+            for label, history in histories.items():
+                _write_json(tmp / f"history_{label}.json", dataclasses.asdict(history))
+            log((tmp / "table.md").read_text())
+            return RunResult(out, tables, histories, time.perf_counter() - start)
         train, validation, test, hepmass = _prepared_data(config)
         card = _card_text(config)
         log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")

@@ -22,6 +22,7 @@ TREE_CLASSES = ("TTree", "TNtuple", "ROOT::RNTuple")
 
 
 def is_rntuple(obj: Any) -> bool:
+    """Whether ``obj`` (an object read from a ROOT file) is an RNTuple rather than a TTree."""
     return "RNTuple" in str(getattr(obj, "classname", ""))
 
 
