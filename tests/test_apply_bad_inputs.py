@@ -138,3 +138,31 @@ def test_load_spec_reports_expressions_as_config_errors(tmp_path):
     path.write_text('tree = "t"\n[features]\nf0 = "!f0"\n')
     with pytest.raises(ConfigError, match=r"spec '.*spec.toml': feature 'f0' = '!f0' is not a valid expression"):
         load_spec(path)
+
+
+@pytest.mark.parametrize(("kind", "reason"), [
+    ("root", "a ROOT file, not a model"),
+    ("empty", "an empty file"),
+    ("onnx", "not a file written by torch.save (an ONNX export"),
+    ("module", "a torch file holding more than tensors and plain data (a whole module"),
+])
+def test_a_model_file_of_another_kind_says_what_it_is(model, tmp_path, capsys, kind, reason):
+    import torch
+
+    source = _tree(tmp_path / "in.root", _columns())
+    path = tmp_path / f"model.{kind}"
+    if kind == "root":
+        path.write_bytes(source.read_bytes())
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "onnx":
+        pytest.importorskip("onnx", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
+        from hepconditioning.apply import to_onnx
+
+        to_onnx(model, path)
+    else:
+        torch.save(torch.nn.Linear(2, 1), path)
+    status, err = _apply(capsys, path, [source], _spec(tmp_path), tmp_path / "out")
+    assert status == 2 and err == [f"hepconditioning apply: error: model file '{path}' is damaged or not a "
+                                   f"hepconditioning model file ({reason}" + err[0].split(reason, 1)[1]]
+    assert "\x1b" not in err[0] and not (tmp_path / "out").exists()
