@@ -31,6 +31,8 @@ __all__ = [
 
 MOVED_NAMES: dict[tuple[str, str], str] = {
     ("hepconditioning.config", "bundled_data"): "hepconditioning.io:bundled_path",
+    ("hepconditioning.apply", "to_onnx"): "hepconditioning.export",
+    ("hepconditioning.apply", "OnnxScorer"): "hepconditioning.export",
     ("hepconditioning.io", "write_results"): "hepconditioning.evaluation",
     ("hepconditioning.io", "read_results"): "hepconditioning.evaluation",
     ("hepconditioning.io", "HEPMASS_FEATURES"): "hepconditioning.datasets.hepmass",
@@ -49,6 +51,8 @@ renamed)."""
 MOVED_MODULES: dict[str, str] = {
     "hepconditioning.histograms": "hepconditioning.evaluation.histograms",
     "hepconditioning.training.inputs": "hepconditioning.nn.inputs",
+    "hepconditioning.apply.onnx": "hepconditioning.export.onnx",
+    "hepconditioning.apply.coffea": "hepconditioning.export.coffea",
 }
 """Old module → the module that replaced it."""
 

@@ -15,7 +15,7 @@ from hepconditioning.training import TrainConfig, fit, save_model
 onnx = pytest.importorskip("onnx", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
 pytest.importorskip("onnxruntime", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
 
-from hepconditioning.apply import OnnxScorer, to_onnx  # noqa: E402
+from hepconditioning.export import OnnxScorer, to_onnx  # noqa: E402
 
 
 def _trained(cls, **options):

@@ -77,7 +77,7 @@ def hypothesis_branch(mass: float) -> str:
 @functools.lru_cache(maxsize=4)
 def _scorer(model_path: str, mtime: float, backend: str) -> Any:
     if backend == "onnx":
-        from hepconditioning.apply.onnx import OnnxScorer
+        from hepconditioning.export.onnx import OnnxScorer
 
         return OnnxScorer(model_path)
     from hepconditioning.training import load_model
