@@ -265,11 +265,11 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         (tmp / "table.md").write_text(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
         if config.output.plots:
             summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
-                            scores=scores, bins=config.output.bins, label=config.output.figure_label())
+                            scores=scores, bins=config.output.bins, label=_figure_label(config))
             for label, model in models.items():
                 if config.output.tsne_events > 0:
                     _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label,
-                                 n=config.output.tsne_events, label=config.output.figure_label())
+                                 n=config.output.tsne_events, label=_figure_label(config))
     seconds = time.perf_counter() - start
     log(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
     log(f"wrote {out}/ in {seconds:.0f} s")
@@ -305,6 +305,14 @@ def _train_only(config: RunConfig, start: float) -> RunResult:
     histories = {model_config.label: _trained(model_config, config, train, validation, progress=False)[1]
                  for model_config in config.models}
     return RunResult(Path(config.output.directory), {}, histories, time.perf_counter() - start)
+
+
+def _figure_label(config: RunConfig) -> Any:
+    """The figures' label; the luminosity of [data] (physical yields) unless [output] gives one."""
+    output = config.output
+    if output.luminosity is None and config.data.luminosity is not None:
+        output = dataclasses.replace(output, luminosity=config.data.luminosity)
+    return output.figure_label()
 
 
 def _card_text(config: RunConfig) -> str:
