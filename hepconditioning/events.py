@@ -3,7 +3,7 @@
 reader → dataset → sampler → model → metrics → writer all take and return ``Events``.
 Arrays are plain numpy; :meth:`Events.to_torch` shares their memory with torch tensors.
 
-Vocabulary (STYLE.md): ``x`` features ``(N, F)`` float32, ``mass`` the condition (the physics
+Vocabulary: ``x`` features ``(N, F)`` float32, ``mass`` the condition (the physics
 parameter: GeV for a mass, rad for the CP angle; :class:`Events`) ``(N,)`` float32, ``labels`` ``(N,)`` float32 in {0, 1}, ``weights`` ``(N,)`` float32
 (negative allowed, e.g. NLO generators), ``process`` ``(N,)`` int32 sub-class id (background
 process; 0 when there is one), and extra per-event ``columns`` (e.g. the spin weights
