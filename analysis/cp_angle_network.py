@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = build_samples(args.events, neutrinos=not args.incomplete, seed=args.seed)
         test, n_features = data["test"], data["train"].n_features
         conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all", dropout=0.0,
-                                     mass_scale=1.0, condition=Condition("alpha", "rad"), seed=args.seed)
+                                     condition=Condition("alpha", "rad"), seed=args.seed)
         standardizer = Standardizer.fit(data["train"])  # training split only; travels inside each model
         conditioned.set_standardizer(standardizer)
         history = train(conditioned, data, TrainConfig(epochs=args.conditioned_epochs, seed=args.seed, **options),

@@ -1,7 +1,7 @@
 """Training throughput of AffinePNN and pNN next to the matmul ceiling measured in the same run.
 
     python -m benchmarks.training [--events 200000] [--threads 2] [--epochs 2] [--profile]
-                                  [--device cpu|cuda] [--keras-python PYTHON] [--many K]
+                                  [--device cpu|cuda] [--keras-python PYTHON]
 
 Batch 1024, dropout 0.25, the full ``fit()`` loop (balanced batches, weighted BCE, Adam with
 L2, per-epoch validation excluded from the timing). The ceiling is what the matrix products
@@ -19,11 +19,7 @@ the same run, in a subprocess of ``--keras-python`` (an interpreter with TensorF
 this one), on 1 thread by CPU time like the second figure. ``--device cuda`` measures on the
 GPU by the wall clock (synchronized): ``fit()`` events/s next to the GPU's matmul ceiling on
 the network's layer shapes.
-
-``--many K`` times ``fit_many`` on K AffinePNNs (seeds 0 … K-1) against the same K networks
-fitted one after the other with ``fit()``, interleaved (sequential, stacked, sequential,
-stacked), on ``--threads`` threads: wall and CPU time of each, their ratio, and the largest
-difference of the trained weights (the stack changes only the float rounding).
+K networks stacked by ``fit_many`` against K ``fit()`` calls: ``benchmarks/training_many.py``.
 """
 
 from __future__ import annotations
@@ -31,7 +27,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import subprocess
 import sys
 import time
@@ -46,7 +41,7 @@ from benchmarks.matmul_ceiling import dense_shapes, sgemm_flops
 from hepconditioning import Events
 from hepconditioning.datasets.hepmass import MASSES
 from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator
-from hepconditioning.training import BatchSource, TrainConfig, fit, fit_many, weighted_bce
+from hepconditioning.training import BatchSource, TrainConfig, fit, weighted_bce
 
 N_FEATURES = 27
 
@@ -149,38 +144,6 @@ def gpu_main(args: argparse.Namespace, train: Events, validation: Events) -> Non
               f"{ceiling / 1e3:8.1f}k -> {100 * speed / ceiling:4.1f} %")
 
 
-def many_main(args: argparse.Namespace, train: Events, validation: Events) -> None:
-    """K AffinePNNs: ``fit_many`` (one stack) against K ``fit()`` calls, interleaved."""
-    configs = [TrainConfig(epochs=args.epochs, batch_size=1024, threads=args.threads, seed=k, device="cpu")
-               for k in range(args.many)]
-    print(f"torch {torch.__version__}, {args.many} AffinePNNs x {args.events} events x {args.epochs} epochs, "
-          f"{args.threads} threads; load average {os.getloadavg()[0]:.1f} (2 repeats, interleaved)")
-    times: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    weights: dict[str, list[torch.Tensor]] = {}
-    for _ in range(2):
-        for kind in ("sequential fit()", "fit_many (stacked)"):
-            models = [AffinePNN(N_FEATURES, seed=k) for k in range(args.many)]
-            wall, cpu = time.perf_counter(), time.process_time()
-            if kind.startswith("sequential"):
-                for model, config in zip(models, configs, strict=True):
-                    fit(model, train, validation=validation, config=config, progress=False)
-            else:
-                fit_many(models, [train] * args.many, validations=[validation] * args.many, configs=configs)
-            times[kind].append((time.perf_counter() - wall, time.process_time() - cpu))
-            weights[kind] = [torch.cat([p.detach().flatten() for p in m.parameters()]) for m in models]
-    events = args.many * args.epochs * args.events
-    base = min(t[0] for t in times["sequential fit()"]), min(t[1] for t in times["sequential fit()"])
-    for kind, runs in times.items():
-        wall, cpu = min(t[0] for t in runs), min(t[1] for t in runs)
-        print(f"  {kind:20s} wall {wall:7.1f} s ({events / wall / 1e3:6.1f}k events/s), CPU {cpu:7.1f} s "
-              f"({events / cpu / 1e3:6.1f}k events per CPU second); speed-up wall {base[0] / wall:.2f}x, "
-              f"CPU {base[1] / cpu:.2f}x")
-    diff = max(float((a - b).abs().max()) for a, b in
-               zip(weights["sequential fit()"], weights["fit_many (stacked)"], strict=True))
-    print(f"  largest |weight difference| stacked vs alone after training: {diff:.2e} (float rounding)")
-    print(f"  load average after: {os.getloadavg()[0]:.1f}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=200_000)
@@ -189,16 +152,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write the rates here (README table source)")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
-    parser.add_argument("--many", type=int, default=0, help="K: time fit_many on K AffinePNNs vs K fit() calls")
     parser.add_argument("--keras-python", default=sys.executable,
                         help="interpreter with TensorFlow for the Keras reference (default: this one)")
     args = parser.parse_args()
     record = {"benchmark": "training", "events": args.events, "threads": args.threads, "epochs": args.epochs,
               "torch": torch.__version__}
     train, validation = synthetic(args.events, seed=0), synthetic(20_000, seed=1)
-    if args.many:
-        many_main(args, train, validation)
-        return
     if args.device != "cpu" and (args.device.startswith("cuda") or torch.cuda.is_available()):
         if not torch.cuda.is_available():
             raise SystemExit(f"--device {args.device}: torch {torch.__version__} sees no CUDA GPU")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hepconditioning._compat import module_hooks
+from hepconditioning.contract import SCALES_BY_UNIT
 from hepconditioning.errors import ConfigError, nearest_names
 
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "load_config", "parse_config"]
@@ -134,14 +135,17 @@ class OutputConfig:
 @dataclass(frozen=True)
 class ConditionConfig:
     """The condition the models take: ``name`` (the ``[[samples]]`` key of its values), ``unit``
-    and ``scale`` (the factor applied before the network, stored with the unit in the model)."""
+    and ``scale`` (the factor applied before the network, stored with the unit in the model;
+    default by unit as :class:`hepconditioning.contract.Condition`: 0.001 for GeV, 1 for rad)."""
 
     name: str = "mass"
     unit: str = "GeV"
-    scale: float = 0.001
+    scale: float = None  # type: ignore[assignment]  # None: by unit
 
     def __post_init__(self) -> None:
         _check_name(self.name, what="[condition] name =")
+        if self.scale is None:
+            object.__setattr__(self, "scale", SCALES_BY_UNIT.get(self.unit, 1.0))
         if not self.scale > 0:
             raise ConfigError(f"[condition] scale must be > 0, got {self.scale!r}")
 
@@ -285,8 +289,6 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
     models = tuple(_model_config(m, i) for i, m in enumerate(models_raw))
     training = _build(TrainConfig, card.get("training", {}), "training")
     output = _build(OutputConfig, card.get("output", {}), "output")
-    if condition is not None:
-        models = tuple(dataclasses.replace(m, options={"mass_scale": condition.scale, **m.options}) for m in models)
     return RunConfig(data=data, models=models, training=training, output=output, samples=samples, recipe=recipe,
                      condition=condition)
 

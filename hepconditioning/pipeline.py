@@ -172,10 +172,10 @@ def build_model(model_config: Any, n_features: int, mass_points: np.ndarray, *, 
     cls = getattr(nn, model_config.type)
     options = {"seed": seed, **model_config.options}
     accepts = "condition" in inspect.signature(cls).parameters
-    if condition is not None and accepts:  # the card's [condition]: its name and unit travel with the model
+    if condition is not None and accepts:  # the card's [condition]: name, unit and scale travel with the model
         from hepconditioning.contract import Condition
 
-        options.setdefault("condition", Condition(condition.name, condition.unit))
+        options.setdefault("condition", Condition(condition.name, condition.unit, scale=condition.scale))
     if model_config.type == "IndividualNNs" and "mass_points" not in options:
         options["mass_points"] = tuple(float(m) for m in mass_points)
     return cls(n_features, **options)

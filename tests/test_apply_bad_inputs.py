@@ -157,7 +157,7 @@ def test_a_model_file_of_another_kind_says_what_it_is(model, tmp_path, capsys, k
         path.write_bytes(b"")
     elif kind == "onnx":
         pytest.importorskip("onnx", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
-        from hepconditioning.apply import to_onnx
+        from hepconditioning.export import to_onnx
 
         to_onnx(model, path)
     else:
@@ -166,3 +166,21 @@ def test_a_model_file_of_another_kind_says_what_it_is(model, tmp_path, capsys, k
     assert status == 2 and err == [f"hepconditioning apply: error: model file '{path}' is damaged or not a "
                                    f"hepconditioning model file ({reason}" + err[0].split(reason, 1)[1]]
     assert "\x1b" not in err[0] and not (tmp_path / "out").exists()
+
+
+def test_a_histogram_named_as_the_tree_and_a_list_weight_are_one_line(model, tmp_path, capsys):
+    import awkward as ak
+
+    histogram = tmp_path / "th1.root"
+    with uproot.recreate(histogram) as file:
+        file["events"] = np.histogram(np.arange(10.0), bins=5)
+    listed = tmp_path / "listed.root"
+    with uproot.recreate(listed) as file:
+        file.mktree("events", {"f0": np.float64, "w": ak.Array([[1.0]]).type.content})
+        file["events"].extend({"f0": np.zeros(10), "w": ak.Array([[1.0, 2.0]] * 10)})
+    status, err = _apply(capsys, model, [histogram, listed], _spec(tmp_path, 'weight = "w"'), tmp_path / "out")
+    assert status == 1 and err == [
+        f"hepconditioning apply: error: {histogram}: 'events' in ROOT file '{histogram}' is a TH1D, not a tree "
+        "(trees: none)",
+        f"hepconditioning apply: error: {listed}: weight 'w' gives a list per entry in entries 0–10 of "
+        f"'{listed}'; give one number per entry"]

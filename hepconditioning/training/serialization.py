@@ -179,6 +179,6 @@ def load_model(path: str | Path) -> torch.nn.Module:
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as err:
         raise _damaged(path, f"{type(err).__name__}: {err}") from err
     model.metadata = metadata
-    model.condition = Condition.from_dict(metadata["condition"])
+    model.condition = Condition.from_dict({"scale": model.mass_scale, **metadata["condition"]})
     model.trained_on = TrainedOn.from_dict(metadata["trained_on"])
     return model.eval()

@@ -19,7 +19,12 @@ import awkward as ak
 import numpy as np
 import uproot
 
-from hepconditioning.errors import CorruptFileError, EmptyInputError, MissingColumnError
+from hepconditioning.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    FileFormatError,
+    MissingColumnError,
+)
 from hepconditioning.events import Events, process_ids
 from hepconditioning.io.atomic import check_input_paths
 from hepconditioning.io.root.entries import TREE_CLASSES, is_rntuple, iterate_arrays
@@ -96,10 +101,14 @@ def find_tree(file: Any, name: str, path: Path) -> Any:
     Raises ``MissingColumnError`` listing the trees of the file when it has none of that name.
     """
     try:
-        trees = [k.rsplit(";", 1)[0] for k, c in file.classnames().items() if c in TREE_CLASSES]
+        classes = {k.rsplit(";", 1)[0]: c for k, c in file.classnames().items()}
+        trees = [k for k, c in classes.items() if c in TREE_CLASSES]
         obj = file[name] if name in trees else None
     except CORRUPT as exc:
         raise CorruptFileError(f"cannot read the directory of {str(path)!r} (damaged?): {exc}") from exc
+    if obj is None and name in classes:  # e.g. a histogram of that name
+        raise FileFormatError(f"{name!r} in ROOT file {str(path)!r} is a {classes[name]}, not a tree "
+                              f"(trees: {', '.join(map(repr, trees)) or 'none'})")
     if obj is None:
         raise MissingColumnError(name, trees, where=f"ROOT file {str(path)!r} (trees)")
     return obj
