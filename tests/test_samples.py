@@ -284,7 +284,10 @@ def test_the_condition_is_named_by_the_card(tmp_path):
             "samples": [{"name": "s", "files": "s.root", "alpha": [0.5, 1.0]}, {"name": "b", "files": "s.root"}]}
     config = parse_config(card, base=tmp_path)
     assert [s.condition for s in config.samples] == [0.5, 1.0, None]
-    assert config.models[0].options["mass_scale"] == 1.0  # no silent GeV → TeV for an angle
+    from hepconditioning.pipeline import build_model
+
+    model = build_model(config.models[0], 1, np.array([0.5, 1.0]), condition=config.condition)
+    assert (model.condition.name, model.condition.unit, model.mass_scale) == ("alpha", "rad", 1.0)  # no GeV → TeV
     with pytest.raises(ConfigError, match="unknown key 'mass'"):
         parse_config({**card, "samples": [{"name": "s", "files": "s.root", "mass": 500}]}, base=tmp_path)
     with pytest.raises(ConfigError, match="several conditions"):
