@@ -1,8 +1,9 @@
 """Conditioned classifiers and their unconditioned baselines.
 
-All models are called as ``model(x, mass)`` with features ``x`` of shape ``(N, F)`` or ``(F,)``
-and the physics parameter ``mass`` of shape ``(N,)``, ``(N, K)``, ``()`` or ``(K,)`` in GeV; they
-return **logits** of shape ``(N,)`` (``()`` for one unbatched event). Inside, ``mass`` is
+All models are called as ``model(x, condition)`` with features ``x`` of shape ``(N, F)`` or
+``(F,)`` and the physics parameter of shape ``(N,)``, ``(N, K)``, ``()`` or ``(K,)`` in the unit of
+``model.condition`` (GeV for a mass; ``model(x, mass=...)`` is the same call); they return
+**logits** of shape ``(N,)`` (``()`` for one unbatched event). Inside, the condition is
 multiplied by ``mass_scale``, by default the condition's ``scale`` (1/1000 for GeV: GeV → TeV, as
 in [Anzalone22] Table 2; 1 for an angle in rad).
 
@@ -113,11 +114,11 @@ class Classifier(nn.Module):
                             f"{type(standardizer).__name__}")
         self.standardizer.load(standardizer)
 
-    def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
-                batch_size: int = 2048) -> np.ndarray:
+    def predict(self, inputs: Any, *, condition: Any = None, hypotheses: Any = None,
+                batch_size: int = 2048, mass: Any = None) -> np.ndarray:
         """Signal probabilities on raw inputs: :func:`hepconditioning.nn.predict`
-        (``(N,)``, or ``(N, K)`` with ``hypotheses=``)."""
-        return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
+        (``(N,)``, or ``(N, K)`` with ``hypotheses=``; ``mass=`` is ``condition=``)."""
+        return predict(self, inputs, condition=condition, hypotheses=hypotheses, batch_size=batch_size, mass=mass)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
         x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x)  # a tensor stays a traced input (ONNX)
@@ -141,8 +142,15 @@ class Classifier(nn.Module):
             raise ValueError(f"mass must have shape ({x.shape[0]},) or ({x.shape[0]}, {k}), got {tuple(m.shape)}")
         return x, m * self.mass_scale, unbatched
 
-    def forward(self, x: torch.Tensor, mass: torch.Tensor | float | None = None) -> torch.Tensor:
-        x, m, unbatched = self._inputs(x, mass)
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | float | None = None, *,
+                mass: torch.Tensor | float | None = None) -> torch.Tensor:
+        """Logits ``(N,)`` (``()`` for one event) of features ``x`` at ``condition`` (``mass=``: its
+        HEPMASS name); see the module docstring for the shapes."""
+        if mass is not None:
+            if condition is not None:
+                raise ValueError("give the condition once: model(x, condition) or model(x, mass=...), not both")
+            condition = mass
+        x, m, unbatched = self._inputs(x, condition)
         if m is None and self.conditioned:
             raise ValueError(f"{type(self).__name__} is conditioned: call it as model(x, {self.condition.name})")
         out = self._logits(self.standardizer(x), m)
