@@ -157,7 +157,7 @@ def test_a_model_file_of_another_kind_says_what_it_is(model, tmp_path, capsys, k
         path.write_bytes(b"")
     elif kind == "onnx":
         pytest.importorskip("onnx", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
-        from hepconditioning.apply import to_onnx
+        from hepconditioning.export import to_onnx
 
         to_onnx(model, path)
     else:

@@ -113,11 +113,11 @@ class Classifier(nn.Module):
                             f"{type(standardizer).__name__}")
         self.standardizer.load(standardizer)
 
-    def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
-                batch_size: int = 2048) -> np.ndarray:
+    def predict(self, inputs: Any, *, condition: Any = None, hypotheses: Any = None,
+                batch_size: int = 2048, mass: Any = None) -> np.ndarray:
         """Signal probabilities on raw inputs: :func:`hepconditioning.nn.predict`
-        (``(N,)``, or ``(N, K)`` with ``hypotheses=``)."""
-        return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
+        (``(N,)``, or ``(N, K)`` with ``hypotheses=``; ``mass=`` is ``condition=``)."""
+        return predict(self, inputs, condition=condition, hypotheses=hypotheses, batch_size=batch_size, mass=mass)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
         x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x)  # a tensor stays a traced input (ONNX)
