@@ -271,6 +271,9 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
             "or bundled), \"samples\" (your ntuples: [[samples]] and [features]) or \"htautau\" (the "
             "CP-angle network, data/cards/cp_angle.toml)"
         )
+    if isinstance(card.get("condition"), list):
+        raise ConfigError("[[condition]]: a card takes one condition, a [condition] table (name, unit, scale); "
+                          "several conditions at once (a mass and a nuisance shift) are not supported yet")
     condition = _build(ConditionConfig, card["condition"], "condition") if "condition" in card else None
     samples, recipe = _samples(card, data, condition or ConditionConfig(), base)
     if isinstance(data.source, str) and data.source != "bundled" and data.kind == "hepmass":

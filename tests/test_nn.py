@@ -196,3 +196,11 @@ def test_the_condition_carries_its_scale():
     assert AffinePNN(3, widths=(4,), mass_scale=0.5).condition.scale == 0.5  # an explicit factor wins
     with pytest.raises(ValueError, match="scale must be a finite number > 0"):
         Condition("shift", "", scale=0.0)
+
+
+def test_forward_takes_the_condition_under_either_name():
+    model = AffinePNN(3, widths=(4,), dropout=0.0).eval()
+    x = torch.zeros(5, 3)
+    torch.testing.assert_close(model(x, condition=750.0), model(x, mass=750.0))
+    with pytest.raises(ValueError, match="give the condition once"):
+        model(x, 750.0, mass=750.0)

@@ -275,3 +275,20 @@ def test_api_fit_on_physical_weights_matches_the_cli(run):
     cli = read_results(run / "run" / "results.root").tables["AffinePNN"].auc
     np.testing.assert_allclose(api, cli, atol=0.005)
     assert api[1:].min() > 0.85, api  # 500 … 900 GeV
+
+
+def test_the_condition_is_named_by_the_card(tmp_path):
+    (tmp_path / "s.root").write_bytes(b"")
+    card = {"data": {"kind": "samples", "tree": "t"}, "features": ["x"], "condition": {"name": "alpha", "unit": "rad",
+                                                                                     "scale": 1.0},
+            "samples": [{"name": "s", "files": "s.root", "alpha": [0.5, 1.0]}, {"name": "b", "files": "s.root"}]}
+    config = parse_config(card, base=tmp_path)
+    assert [s.condition for s in config.samples] == [0.5, 1.0, None]
+    from hepconditioning.pipeline import build_model
+
+    model = build_model(config.models[0], 1, np.array([0.5, 1.0]), condition=config.condition)
+    assert (model.condition.name, model.condition.unit, model.mass_scale) == ("alpha", "rad", 1.0)  # no GeV → TeV
+    with pytest.raises(ConfigError, match="unknown key 'mass'"):
+        parse_config({**card, "samples": [{"name": "s", "files": "s.root", "mass": 500}]}, base=tmp_path)
+    with pytest.raises(ConfigError, match="several conditions"):
+        parse_config({**card, "condition": [card["condition"], {"name": "shift"}]}, base=tmp_path)

@@ -1,8 +1,9 @@
 """Conditioned classifiers and their unconditioned baselines.
 
-All models are called as ``model(x, mass)`` with features ``x`` of shape ``(N, F)`` or ``(F,)``
-and the physics parameter ``mass`` of shape ``(N,)``, ``(N, K)``, ``()`` or ``(K,)`` in GeV; they
-return **logits** of shape ``(N,)`` (``()`` for one unbatched event). Inside, ``mass`` is
+All models are called as ``model(x, condition)`` with features ``x`` of shape ``(N, F)`` or
+``(F,)`` and the physics parameter of shape ``(N,)``, ``(N, K)``, ``()`` or ``(K,)`` in the unit of
+``model.condition`` (GeV for a mass; ``model(x, mass=...)`` is the same call); they return
+**logits** of shape ``(N,)`` (``()`` for one unbatched event). Inside, the condition is
 multiplied by ``mass_scale``, by default the condition's ``scale`` (1/1000 for GeV: GeV → TeV, as
 in [Anzalone22] Table 2; 1 for an angle in rad).
 
@@ -141,8 +142,15 @@ class Classifier(nn.Module):
             raise ValueError(f"mass must have shape ({x.shape[0]},) or ({x.shape[0]}, {k}), got {tuple(m.shape)}")
         return x, m * self.mass_scale, unbatched
 
-    def forward(self, x: torch.Tensor, mass: torch.Tensor | float | None = None) -> torch.Tensor:
-        x, m, unbatched = self._inputs(x, mass)
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | float | None = None, *,
+                mass: torch.Tensor | float | None = None) -> torch.Tensor:
+        """Logits ``(N,)`` (``()`` for one event) of features ``x`` at ``condition`` (``mass=``: its
+        HEPMASS name); see the module docstring for the shapes."""
+        if mass is not None:
+            if condition is not None:
+                raise ValueError("give the condition once: model(x, condition) or model(x, mass=...), not both")
+            condition = mass
+        x, m, unbatched = self._inputs(x, condition)
         if m is None and self.conditioned:
             raise ValueError(f"{type(self).__name__} is conditioned: call it as model(x, {self.condition.name})")
         out = self._logits(self.standardizer(x), m)
