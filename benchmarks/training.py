@@ -25,13 +25,12 @@ K networks stacked by ``fit_many`` against K ``fit()`` calls: ``benchmarks/train
 from __future__ import annotations
 
 import argparse
-import itertools
+import dataclasses
 import json
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +39,8 @@ import torch
 from benchmarks.matmul_ceiling import dense_shapes, sgemm_flops
 from hepconditioning import Events
 from hepconditioning.datasets.hepmass import MASSES
-from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator
-from hepconditioning.training import BatchSource, TrainConfig, fit, weighted_bce
+from hepconditioning.nn import AffinePNN, ParametricNN
+from hepconditioning.training import TrainConfig, fit
 
 N_FEATURES = 27
 
@@ -55,48 +54,32 @@ def synthetic(n: int, *, seed: int) -> Events:
     return Events(x, mass, labels, feature_names=[f"f{i}" for i in range(N_FEATURES)])
 
 
-def step_function(model: torch.nn.Module, events: Events, config: TrainConfig) -> Callable[[], None]:
-    """One training step of fit() (gather, forward, weighted BCE, backward, fused Adam)."""
-    source = BatchSource(events, config)
-    model.to(source.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-4, fused=True, weight_decay=2e-4)
-    set_dropout_generator(model, torch.Generator(device=source.device).manual_seed(0))
-    batches = itertools.cycle(list(source.indices()))
-
-    def step() -> None:
-        idx = next(batches)
-        loss = weighted_bce(model(source.x.index_select(0, idx), source.mass.index_select(0, idx)),
-                            source.targets.index_select(0, idx), source.weights.index_select(0, idx))
-        loss.item()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    return step
+def fit_cpu_seconds(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int) -> float:
+    """CPU seconds of the library's ``fit()`` for one epoch of ``steps`` batches on one thread
+    (its own batches, optimizer, loss and dropout; validation on 2,048 events)."""
+    one = dataclasses.replace(config, epochs=1, threads=1, patience=0)
+    part, check = events[: steps * config.batch_size], events[-2048:]
+    start = time.process_time()
+    fit(model, part, validation=check, config=one, progress=False)
+    return time.process_time() - start
 
 
 def cpu_time_speed(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int = 150) -> float:
-    """Events per CPU second of one thread (robust against other processes on the machine)."""
-    step = step_function(model, events, config)
-    for _ in range(10):
-        step()
-    start = time.process_time()
-    for _ in range(steps):
-        step()
-    return steps * config.batch_size / (time.process_time() - start)
+    """Events per CPU second of ``fit()`` on one thread (robust against other processes on the
+    machine); a short fit first warms the allocator and the kernels up."""
+    fit_cpu_seconds(model, events, config, steps=10)
+    return steps * config.batch_size / fit_cpu_seconds(model, events, config, steps)
 
 
 def profile_steps(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int = 60,
                   verbose: bool = False) -> None:
+    """Where the CPU time of ``fit()``'s steps goes, by kind of operation (torch profiler)."""
     from torch.profiler import ProfilerActivity, profile
 
-    step = step_function(model, events, config)
-    for _ in range(10):
-        step()
+    fit_cpu_seconds(model, events, config, steps=10)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         start = time.perf_counter()
-        for _ in range(steps):
-            step()
+        fit_cpu_seconds(model, events, config, steps)
         wall = (time.perf_counter() - start) * 1e6
     kinds = {"matmul": ("addmm", "mm", "bmm", "matmul", "linear"),
              "batch gather + dropout mask": ("random_", "embedding", "index_select"),
@@ -108,7 +91,7 @@ def profile_steps(model: torch.nn.Module, events: Events, config: TrainConfig, s
         kind = next((k for k, names in kinds.items() if any(n in event.key for n in names)), "elementwise/other ops")
         totals[kind] += event.self_cpu_time_total
     totals["framework (python, autograd, dispatch)"] = wall - sum(totals.values())
-    print(f"  profile of {steps} steps ({wall / steps / 1e3:.2f} ms/step under the profiler):")
+    print(f"  profile of fit() over {steps} steps ({wall / steps / 1e3:.2f} ms/step under the profiler):")
     for kind, us in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"    {kind:40s} {100 * us / wall:5.1f} %")
 
@@ -185,7 +168,7 @@ def main() -> None:
               f"{per_event / 3e3:.0f}k forward FLOPs/event)")
         print(f"  fit(), {args.threads} threads, wall clock: {speed / 1e3:6.1f}k events/s; matmul ceiling "
               f"{ceiling / 1e3:6.1f}k -> {100 * speed / ceiling:4.1f} %")
-        print(f"  steps, 1 thread, CPU time:     {cpu_speed / 1e3:6.1f}k events/s; matmul ceiling "
+        print(f"  fit() steps, 1 thread, CPU time: {cpu_speed / 1e3:6.1f}k events/s; matmul ceiling "
               f"{cpu_ceiling / 1e3:6.1f}k -> {100 * cpu_speed / cpu_ceiling:4.1f} %")
         if args.profile:
             profile_steps(model.train(), train, config)
