@@ -184,3 +184,28 @@ def test_a_histogram_named_as_the_tree_and_a_list_weight_are_one_line(model, tmp
         "(trees: none)",
         f"hepconditioning apply: error: {listed}: weight 'w' gives a list per entry in entries 0–10 of "
         f"'{listed}'; give one number per entry"]
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_failure_while_writing_removes_what_the_run_wrote(model, tmp_path, monkeypatch, existing):
+    import hepconditioning.io.root as root
+
+    sources = [_tree(tmp_path / f"in{i}.root", _columns()) for i in range(2)]
+    out = tmp_path / "out"
+    if existing:
+        out.mkdir()
+        (out / "notes.txt").write_text("kept")
+    write_root, calls = root.write_root, []
+
+    def full_disk(path, **kwargs):  # the second output fails, as on a full disk
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return write_root(path, **kwargs)
+
+    monkeypatch.setattr(root, "write_root", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        apply_files(model, sources, spec=ApplySpec("events", features=["f0"]), masses=[500.0], out=out,
+                    progress=False)
+    assert calls[0].name == "in0_scores.root"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"] if existing else not out.exists()
