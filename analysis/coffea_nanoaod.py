@@ -5,7 +5,7 @@
 Per chunk of events the processor builds the 27 HEPMASS features from the muons, electrons,
 jets (CSVv2 b-tag above 0.8) and MET with awkward
 (:func:`hepconditioning.datasets.hepmass.features_from_objects`), evaluates the model through
-the coffea ``ml_tools`` wrapper (:class:`hepconditioning.apply.coffea.ModelWrapper`) at five
+the coffea ``ml_tools`` wrapper (:class:`hepconditioning.export.coffea.ModelWrapper`) at five
 mass hypotheses, and fills a ``hist`` histogram (hypothesis × score, weighted by ``genWeight``
 when the file has it) together with the sum of the generator weights of *all* events read.
 The histograms of all chunks are summed by coffea's ``processor.Runner`` with ``DaskExecutor``
@@ -28,8 +28,8 @@ import hist
 import numpy as np
 from coffea import processor
 
-from hepconditioning.apply.coffea import ModelWrapper
 from hepconditioning.datasets.hepmass import MASSES, features_from_objects
+from hepconditioning.export.coffea import ModelWrapper
 from hepconditioning.io import bundled_path
 
 NANOAOD = bundled_path("nanoaod_ttbar.root")

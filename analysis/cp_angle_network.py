@@ -30,13 +30,15 @@ import torch
 
 from hepconditioning import Events, Standardizer
 from hepconditioning import multi_instance as mi
+from hepconditioning.cp_angle import cp_auc as auc_at
+from hepconditioning.cp_angle import cp_samples as build_samples
+from hepconditioning.cp_angle import train_cp
 from hepconditioning.datasets import htautau
 from hepconditioning.io import atomic_directory, write_root
-from hepconditioning.metrics import two_hypothesis_auc
 from hepconditioning.nn import Condition, ConditionedMLP, SingleNN, logits
 from hepconditioning.physics.tau import spin_weight
 from hepconditioning.plotting import hep_figure, hep_style
-from hepconditioning.training import TrainConfig, ValidationResult, fit, spin_weight_batches
+from hepconditioning.training import TrainConfig
 
 ALPHAS = np.pi / 8 * np.arange(1, 5)  # π/8, π/4, 3π/8, π/2
 ALPHA_MAX = np.pi / 2
@@ -46,40 +48,14 @@ TRUE_ALPHAS = (np.pi / 4, 3 * np.pi / 8)
 RIGHT = r"$H\to\tau\tau\to\rho\nu\,\rho\nu$"
 
 
-def build_samples(n: int, *, neutrinos: bool, seed: int) -> dict[str, Events]:
-    """``n`` selected ρρ events split 60/20/20 into train/val/test (raw features)."""
-    pairs = htautau.generate_particles(n, selection=True, seed=seed)
-    events = htautau.make_events(pairs.particles, h_minus=pairs.h_minus, h_plus=pairs.h_plus, neutrinos=neutrinos)
-    train_set, rest = events.split(0.4, seed=seed)
-    val_set, test_set = rest.split(0.5, seed=seed + 1)
-    return {"train": train_set, "val": val_set, "test": test_set}
-
-
 def grid_weights(events: Events, alphas: np.ndarray) -> np.ndarray:
     """W(α) of every event at every α, ``(N, len(alphas))``."""
     return spin_weight(events.column("h_minus")[:, None], events.column("h_plus")[:, None], alphas[None, :])
 
 
-def auc_at(model: torch.nn.Module | None, events: Events, alpha: float) -> float:
-    """Weighted AUC, scalar (W(0)) vs α (W(α)), of the model or (``None``) of the oracle."""
-    w_a, w_b = htautau.spin_weights(events, 0.0), htautau.spin_weights(events, alpha)
-    score = mi.oracle_score(w_a, w_b) if model is None else logits(model, events.x, alpha)
-    return two_hypothesis_auc(score, w_a, w_b)
-
-
 def train(model: torch.nn.Module, data: dict[str, Events], config: TrainConfig, *, alpha: float | None) -> Any:
-    """``fit`` on spin-weight batches; model selection by the validation AUC at ``alpha``
-    (dedicated) or by its mean over ``ALPHAS`` (conditioned, ``alpha=None``)."""
-    alphas = ALPHAS if alpha is None else np.array([alpha])
-
-    def validate(model: torch.nn.Module) -> ValidationResult:
-        aucs = tuple(auc_at(model, data["val"], float(a)) for a in alphas)
-        return ValidationResult(float(np.mean(aucs)), tuple(float(a) for a in alphas), aucs)
-
-    batches = spin_weight_batches(data["train"], config, alpha=alpha, alpha_range=(0.0, ALPHA_MAX))
-    return fit(model, data["train"], validation=data["val"], config=config, progress=False, batches=batches,
-               validate=validate)
-
+    """``fit`` on spin-weight batches, selected by the validation AUC at ``alpha`` or over ``ALPHAS``."""
+    return train_cp(model, data, config, alphas=ALPHAS, alpha=alpha)
 
 
 def log_ratio_grid(model: torch.nn.Module | None, events: Events) -> np.ndarray:
@@ -197,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = build_samples(args.events, neutrinos=not args.incomplete, seed=args.seed)
         test, n_features = data["test"], data["train"].n_features
         conditioned = ConditionedMLP(n_features, widths=args.widths, conditioning="affine", where="all", dropout=0.0,
-                                     mass_scale=1.0, condition=Condition("alpha", "rad"), seed=args.seed)
+                                     condition=Condition("alpha", "rad"), seed=args.seed)
         standardizer = Standardizer.fit(data["train"])  # training split only; travels inside each model
         conditioned.set_standardizer(standardizer)
         history = train(conditioned, data, TrainConfig(epochs=args.conditioned_epochs, seed=args.seed, **options),

@@ -22,7 +22,6 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from hepconditioning.config import ModelConfig, load_config
@@ -30,7 +29,7 @@ from hepconditioning.evaluation import auc_ratio, evaluate_scores, evaluation_ev
 from hepconditioning.io import atomic_directory, bundled_path
 from hepconditioning.nn import predict
 from hepconditioning.pipeline import build_model, load_data
-from hepconditioning.plotting import save_figure
+from hepconditioning.plotting import auc_ratio_vs_mass, draw_label, hep_style, save_figure
 from hepconditioning.training import fit
 
 
@@ -77,18 +76,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     with atomic_directory(args.out, overwrite=args.overwrite) as tmp:
         lines = ["| network | " + " | ".join(f"{m:g} GeV" for m in masses) + " |",
                  "|---|" + "---|" * len(masses)]
-        fig, ax = plt.subplots(figsize=(6, 4))
         for label, table in tables.items():
             ratio = auc_ratio(table, tables["all"])
             lines.append(f"| {label} AUC | " + " | ".join(f"{a:.4f}" for a in table.auc) + " |")
             if label != "all":
                 lines.append(f"| {label} ratio | " + " | ".join(f"{r:.4f}" for r in ratio) + " |")
-                ax.plot(table.mass, ratio, marker="o", label=label.replace("_", " ") + " GeV")
-        ax.axhline(1.0, color="grey", lw=0.8)
-        ax.set_xlabel("evaluation mass [GeV]")
-        ax.set_ylabel("AUC / AUC(trained on all masses)")
-        ax.legend()
-        save_figure(fig, tmp / "interpolation.png")
+        style = config.output.figure_label()  # the card's [output] style, label and √s
+        with hep_style(style.style):
+            drawn = auc_ratio_vs_mass({k.replace("_", " ") + " GeV": t for k, t in tables.items() if k != "all"},
+                                      tables["all"], excluded=args.drop)
+            draw_label(drawn.reference.axes, style)
+            save_figure(drawn.reference.figure, tmp / "interpolation.png", close=True)
         (tmp / "interpolation.md").write_text("\n".join(lines) + "\n")
         write_results(tmp / "interpolation.root", evaluation, scores, tables=tables)
     print("\n".join(lines))

@@ -5,7 +5,7 @@
 
 Reads results/anzalone22/{paper,small}/summary.json (+ their markdown tables and figures),
 results/anzalone22/probe_750/*.log, results/measured/*.json and results/htautau/summary.json.
-``tests/test_results_doc.py`` fails when docs/results.md differs from this rendering.
+``tests/test_readme.py`` fails when docs/results.md differs from this rendering.
 """
 
 from __future__ import annotations

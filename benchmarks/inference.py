@@ -42,10 +42,11 @@ import numpy as np
 import torch
 
 from hepconditioning import Events
-from hepconditioning.apply import OnnxScorer, apply_files, load_spec
+from hepconditioning.apply import apply_files, load_spec
 from hepconditioning.contract import TrainedOn
 from hepconditioning.datasets.hepmass import FEATURES, MASSES, unstandardize
 from hepconditioning.errors import MissingDependencyError
+from hepconditioning.export import OnnxScorer
 from hepconditioning.io import write_events
 from hepconditioning.io.bundled import bundled_path
 from hepconditioning.nn import AffinePNN

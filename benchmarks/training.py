@@ -1,7 +1,7 @@
 """Training throughput of AffinePNN and pNN next to the matmul ceiling measured in the same run.
 
     python -m benchmarks.training [--events 200000] [--threads 2] [--epochs 2] [--profile]
-                                  [--device cpu|cuda] [--keras-python PYTHON] [--many K]
+                                  [--device cpu|cuda] [--keras-python PYTHON]
 
 Batch 1024, dropout 0.25, the full ``fit()`` loop (balanced batches, weighted BCE, Adam with
 L2, per-epoch validation excluded from the timing). The ceiling is what the matrix products
@@ -19,24 +19,18 @@ the same run, in a subprocess of ``--keras-python`` (an interpreter with TensorF
 this one), on 1 thread by CPU time like the second figure. ``--device cuda`` measures on the
 GPU by the wall clock (synchronized): ``fit()`` events/s next to the GPU's matmul ceiling on
 the network's layer shapes.
-
-``--many K`` times ``fit_many`` on K AffinePNNs (seeds 0 … K-1) against the same K networks
-fitted one after the other with ``fit()``, interleaved (sequential, stacked, sequential,
-stacked), on ``--threads`` threads: wall and CPU time of each, their ratio, and the largest
-difference of the trained weights (the stack changes only the float rounding).
+K networks stacked by ``fit_many`` against K ``fit()`` calls: ``benchmarks/training_many.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
+import dataclasses
 import json
-import os
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -45,8 +39,8 @@ import torch
 from benchmarks.matmul_ceiling import dense_shapes, sgemm_flops
 from hepconditioning import Events
 from hepconditioning.datasets.hepmass import MASSES
-from hepconditioning.nn import AffinePNN, ParametricNN, set_dropout_generator
-from hepconditioning.training import BatchSource, TrainConfig, fit, fit_many, weighted_bce
+from hepconditioning.nn import AffinePNN, ParametricNN
+from hepconditioning.training import TrainConfig, fit
 
 N_FEATURES = 27
 
@@ -60,48 +54,32 @@ def synthetic(n: int, *, seed: int) -> Events:
     return Events(x, mass, labels, feature_names=[f"f{i}" for i in range(N_FEATURES)])
 
 
-def step_function(model: torch.nn.Module, events: Events, config: TrainConfig) -> Callable[[], None]:
-    """One training step of fit() (gather, forward, weighted BCE, backward, fused Adam)."""
-    source = BatchSource(events, config)
-    model.to(source.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-4, fused=True, weight_decay=2e-4)
-    set_dropout_generator(model, torch.Generator(device=source.device).manual_seed(0))
-    batches = itertools.cycle(list(source.indices()))
-
-    def step() -> None:
-        idx = next(batches)
-        loss = weighted_bce(model(source.x.index_select(0, idx), source.mass.index_select(0, idx)),
-                            source.targets.index_select(0, idx), source.weights.index_select(0, idx))
-        loss.item()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    return step
+def fit_cpu_seconds(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int) -> float:
+    """CPU seconds of the library's ``fit()`` for one epoch of ``steps`` batches on one thread
+    (its own batches, optimizer, loss and dropout; validation on 2,048 events)."""
+    one = dataclasses.replace(config, epochs=1, threads=1, patience=0)
+    part, check = events[: steps * config.batch_size], events[-2048:]
+    start = time.process_time()
+    fit(model, part, validation=check, config=one, progress=False)
+    return time.process_time() - start
 
 
 def cpu_time_speed(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int = 150) -> float:
-    """Events per CPU second of one thread (robust against other processes on the machine)."""
-    step = step_function(model, events, config)
-    for _ in range(10):
-        step()
-    start = time.process_time()
-    for _ in range(steps):
-        step()
-    return steps * config.batch_size / (time.process_time() - start)
+    """Events per CPU second of ``fit()`` on one thread (robust against other processes on the
+    machine); a short fit first warms the allocator and the kernels up."""
+    fit_cpu_seconds(model, events, config, steps=10)
+    return steps * config.batch_size / fit_cpu_seconds(model, events, config, steps)
 
 
 def profile_steps(model: torch.nn.Module, events: Events, config: TrainConfig, steps: int = 60,
                   verbose: bool = False) -> None:
+    """Where the CPU time of ``fit()``'s steps goes, by kind of operation (torch profiler)."""
     from torch.profiler import ProfilerActivity, profile
 
-    step = step_function(model, events, config)
-    for _ in range(10):
-        step()
+    fit_cpu_seconds(model, events, config, steps=10)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         start = time.perf_counter()
-        for _ in range(steps):
-            step()
+        fit_cpu_seconds(model, events, config, steps)
         wall = (time.perf_counter() - start) * 1e6
     kinds = {"matmul": ("addmm", "mm", "bmm", "matmul", "linear"),
              "batch gather + dropout mask": ("random_", "embedding", "index_select"),
@@ -113,7 +91,7 @@ def profile_steps(model: torch.nn.Module, events: Events, config: TrainConfig, s
         kind = next((k for k, names in kinds.items() if any(n in event.key for n in names)), "elementwise/other ops")
         totals[kind] += event.self_cpu_time_total
     totals["framework (python, autograd, dispatch)"] = wall - sum(totals.values())
-    print(f"  profile of {steps} steps ({wall / steps / 1e3:.2f} ms/step under the profiler):")
+    print(f"  profile of fit() over {steps} steps ({wall / steps / 1e3:.2f} ms/step under the profiler):")
     for kind, us in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"    {kind:40s} {100 * us / wall:5.1f} %")
 
@@ -149,38 +127,6 @@ def gpu_main(args: argparse.Namespace, train: Events, validation: Events) -> Non
               f"{ceiling / 1e3:8.1f}k -> {100 * speed / ceiling:4.1f} %")
 
 
-def many_main(args: argparse.Namespace, train: Events, validation: Events) -> None:
-    """K AffinePNNs: ``fit_many`` (one stack) against K ``fit()`` calls, interleaved."""
-    configs = [TrainConfig(epochs=args.epochs, batch_size=1024, threads=args.threads, seed=k, device="cpu")
-               for k in range(args.many)]
-    print(f"torch {torch.__version__}, {args.many} AffinePNNs x {args.events} events x {args.epochs} epochs, "
-          f"{args.threads} threads; load average {os.getloadavg()[0]:.1f} (2 repeats, interleaved)")
-    times: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    weights: dict[str, list[torch.Tensor]] = {}
-    for _ in range(2):
-        for kind in ("sequential fit()", "fit_many (stacked)"):
-            models = [AffinePNN(N_FEATURES, seed=k) for k in range(args.many)]
-            wall, cpu = time.perf_counter(), time.process_time()
-            if kind.startswith("sequential"):
-                for model, config in zip(models, configs, strict=True):
-                    fit(model, train, validation=validation, config=config, progress=False)
-            else:
-                fit_many(models, [train] * args.many, validations=[validation] * args.many, configs=configs)
-            times[kind].append((time.perf_counter() - wall, time.process_time() - cpu))
-            weights[kind] = [torch.cat([p.detach().flatten() for p in m.parameters()]) for m in models]
-    events = args.many * args.epochs * args.events
-    base = min(t[0] for t in times["sequential fit()"]), min(t[1] for t in times["sequential fit()"])
-    for kind, runs in times.items():
-        wall, cpu = min(t[0] for t in runs), min(t[1] for t in runs)
-        print(f"  {kind:20s} wall {wall:7.1f} s ({events / wall / 1e3:6.1f}k events/s), CPU {cpu:7.1f} s "
-              f"({events / cpu / 1e3:6.1f}k events per CPU second); speed-up wall {base[0] / wall:.2f}x, "
-              f"CPU {base[1] / cpu:.2f}x")
-    diff = max(float((a - b).abs().max()) for a, b in
-               zip(weights["sequential fit()"], weights["fit_many (stacked)"], strict=True))
-    print(f"  largest |weight difference| stacked vs alone after training: {diff:.2e} (float rounding)")
-    print(f"  load average after: {os.getloadavg()[0]:.1f}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=200_000)
@@ -189,16 +135,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write the rates here (README table source)")
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
-    parser.add_argument("--many", type=int, default=0, help="K: time fit_many on K AffinePNNs vs K fit() calls")
     parser.add_argument("--keras-python", default=sys.executable,
                         help="interpreter with TensorFlow for the Keras reference (default: this one)")
     args = parser.parse_args()
     record = {"benchmark": "training", "events": args.events, "threads": args.threads, "epochs": args.epochs,
               "torch": torch.__version__}
     train, validation = synthetic(args.events, seed=0), synthetic(20_000, seed=1)
-    if args.many:
-        many_main(args, train, validation)
-        return
     if args.device != "cpu" and (args.device.startswith("cuda") or torch.cuda.is_available()):
         if not torch.cuda.is_available():
             raise SystemExit(f"--device {args.device}: torch {torch.__version__} sees no CUDA GPU")
@@ -226,7 +168,7 @@ def main() -> None:
               f"{per_event / 3e3:.0f}k forward FLOPs/event)")
         print(f"  fit(), {args.threads} threads, wall clock: {speed / 1e3:6.1f}k events/s; matmul ceiling "
               f"{ceiling / 1e3:6.1f}k -> {100 * speed / ceiling:4.1f} %")
-        print(f"  steps, 1 thread, CPU time:     {cpu_speed / 1e3:6.1f}k events/s; matmul ceiling "
+        print(f"  fit() steps, 1 thread, CPU time: {cpu_speed / 1e3:6.1f}k events/s; matmul ceiling "
               f"{cpu_ceiling / 1e3:6.1f}k -> {100 * cpu_speed / cpu_ceiling:4.1f} %")
         if args.profile:
             profile_steps(model.train(), train, config)

@@ -16,6 +16,7 @@ import importlib
 import sys
 import types
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -23,11 +24,15 @@ __all__ = [
     "MOVED_NAMES",
     "RENAMED_VALUES",
     "install_module_aliases",
+    "module_hooks",
     "moved_name",
     "renamed_value",
 ]
 
 MOVED_NAMES: dict[tuple[str, str], str] = {
+    ("hepconditioning.config", "bundled_data"): "hepconditioning.io:bundled_path",
+    ("hepconditioning.apply", "to_onnx"): "hepconditioning.export",
+    ("hepconditioning.apply", "OnnxScorer"): "hepconditioning.export",
     ("hepconditioning.io", "write_results"): "hepconditioning.evaluation",
     ("hepconditioning.io", "read_results"): "hepconditioning.evaluation",
     ("hepconditioning.io", "HEPMASS_FEATURES"): "hepconditioning.datasets.hepmass",
@@ -46,6 +51,8 @@ renamed)."""
 MOVED_MODULES: dict[str, str] = {
     "hepconditioning.histograms": "hepconditioning.evaluation.histograms",
     "hepconditioning.training.inputs": "hepconditioning.nn.inputs",
+    "hepconditioning.apply.onnx": "hepconditioning.export.onnx",
+    "hepconditioning.apply.coffea": "hepconditioning.export.coffea",
 }
 """Old module → the module that replaced it."""
 
@@ -79,6 +86,19 @@ def moved_name(module: str, name: str) -> Any:
     warnings.warn(f"{module}.{name} moved to {home}.{new_name}; import it from there",
                   DeprecationWarning, stacklevel=3)
     return getattr(importlib.import_module(home), new_name)
+
+
+def module_hooks(module: str, public: list[str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` (old spellings, :func:`moved_name`) and ``__dir__`` (``public``) of a module:
+    ``__getattr__, __dir__ = module_hooks(__name__, __all__)``."""
+
+    def getattr_(name: str) -> Any:
+        return moved_name(module, name)
+
+    def dir_() -> list[str]:
+        return public
+
+    return getattr_, dir_
 
 
 class _ModuleAlias(types.ModuleType):

@@ -265,11 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mass", type=float, nargs="+", required=True, help="mass hypotheses (the model's condition)")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=None, help="run on a local dask cluster of N workers")
+    where.add_argument("--workers", type=_positive_int, default=None, help="run on a local dask cluster of N workers")
     where.add_argument("--scheduler", default=None, help="address of a running dask scheduler (tcp://host:8786)")
     p.add_argument("--backend", choices=("torch", "onnx"), default="torch")
-    p.add_argument("--bins", type=int, default=50, help="score histogram bins on [0, 1]")
-    p.add_argument("--step", type=int, default=100_000, help="entries per task")
+    p.add_argument("--bins", type=_positive_int, default=50, help="score histogram bins on [0, 1]")
+    p.add_argument("--step", type=_positive_int, default=100_000, help="entries per task")
     _label_options(p)  # of histograms.png, the score histograms drawn beside histograms.root
 
     p = command("generate", _generate, "generate a HEPMASS-like or H→ττ (ρρ) sample, or example analysis "

@@ -19,18 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hepconditioning._compat import module_hooks
+from hepconditioning.contract import SCALES_BY_UNIT
 from hepconditioning.errors import ConfigError, nearest_names
-from hepconditioning.io.bundled import bundled_path
 
 __all__ = ["DataConfig", "ModelConfig", "OutputConfig", "RunConfig", "load_config", "parse_config"]
 
-DATA_KINDS = ("hepmass", "samples")  # H→ττ studies: analysis/htautau_multi_instance.py, cp_angle_network.py
+DATA_KINDS = ("hepmass", "samples", "htautau")  # htautau: the CP-angle network (data/cards/cp_angle.toml)
 # model names become file, ROOT branch and directory names (as io.results.check_model_names)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-bundled_data = bundled_path
-"""Alias of :func:`hepconditioning.io.bundled_path` (named in data/README.md before 0.2)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +45,10 @@ class DataConfig:
     :mod:`hepconditioning.samples.card`) with the ``[features]`` recipe; ``tree``, ``weight``,
     ``cut`` and ``sum_weights`` are the samples' defaults, ``luminosity`` (fb⁻¹) turns cross
     sections into expected events.
+
+    ``kind = "htautau"``: ``source`` selected ρρ events generated with ``seed`` (``neutrinos``:
+    the features include the neutrinos), ``mass_points`` the CP angles α (rad) evaluated; see
+    :mod:`hepconditioning.cp_angle`.
     """
 
     kind: str = "hepmass"
@@ -62,6 +63,7 @@ class DataConfig:
     cut: str | None = None
     sum_weights: Any = None
     luminosity: float | None = None
+    neutrinos: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,14 +135,17 @@ class OutputConfig:
 @dataclass(frozen=True)
 class ConditionConfig:
     """The condition the models take: ``name`` (the ``[[samples]]`` key of its values), ``unit``
-    and ``scale`` (the factor applied before the network, stored with the unit in the model)."""
+    and ``scale`` (the factor applied before the network, stored with the unit in the model;
+    default by unit as :class:`hepconditioning.contract.Condition`: 0.001 for GeV, 1 for rad)."""
 
     name: str = "mass"
     unit: str = "GeV"
-    scale: float = 0.001
+    scale: float = None  # type: ignore[assignment]  # None: by unit
 
     def __post_init__(self) -> None:
         _check_name(self.name, what="[condition] name =")
+        if self.scale is None:
+            object.__setattr__(self, "scale", SCALES_BY_UNIT.get(self.unit, 1.0))
         if not self.scale > 0:
             raise ConfigError(f"[condition] scale must be > 0, got {self.scale!r}")
 
@@ -262,10 +267,13 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
     data = _build(DataConfig, card.get("data", {}), "data")
     if data.kind not in DATA_KINDS:
         raise ConfigError(
-            f"[data] kind = {data.kind!r} is not one of {DATA_KINDS}: run cards train mass-parametrized "
-            "classifiers; the H→ττ (CP) studies are analysis/htautau_multi_instance.py and "
-            "analysis/cp_angle_network.py"
+            f"[data] kind = {data.kind!r} is not one of {DATA_KINDS}: \"hepmass\" (HEPMASS layout, generated "
+            "or bundled), \"samples\" (your ntuples: [[samples]] and [features]) or \"htautau\" (the "
+            "CP-angle network, data/cards/cp_angle.toml)"
         )
+    if isinstance(card.get("condition"), list):
+        raise ConfigError("[[condition]]: a card takes one condition, a [condition] table (name, unit, scale); "
+                          "several conditions at once (a mass and a nuisance shift) are not supported yet")
     condition = _build(ConditionConfig, card["condition"], "condition") if "condition" in card else None
     samples, recipe = _samples(card, data, condition or ConditionConfig(), base)
     if isinstance(data.source, str) and data.source != "bundled" and data.kind == "hepmass":
@@ -281,8 +289,6 @@ def parse_config(card: Mapping[str, Any], *, base: Path | None = None) -> RunCon
     models = tuple(_model_config(m, i) for i, m in enumerate(models_raw))
     training = _build(TrainConfig, card.get("training", {}), "training")
     output = _build(OutputConfig, card.get("output", {}), "output")
-    if condition is not None:
-        models = tuple(dataclasses.replace(m, options={"mass_scale": condition.scale, **m.options}) for m in models)
     return RunConfig(data=data, models=models, training=training, output=output, samples=samples, recipe=recipe,
                      condition=condition)
 
@@ -330,3 +336,6 @@ def load_config(path: str | Path) -> RunConfig:
         raise ConfigError(f"config card {str(path)!r} is not valid {path.suffix[1:].upper()}: {err}") from err
     run = parse_config(card, base=path.resolve().parent)
     return dataclasses.replace(run, source_path=path.resolve())
+
+
+__getattr__, __dir__ = module_hooks(__name__, __all__)  # old spellings: hepconditioning._compat

@@ -74,28 +74,44 @@ DOMAINS_BY_UNIT: dict[str, Domain] = {
     "rad": Domain(-math.pi, math.pi),
 }
 DOMAINS_BY_NAME: dict[str, Domain] = {}
+# the factor a model applies to the condition before the network when none is given, by unit:
+# GeV → TeV as in [Anzalone22] Table 2; an angle or a dimensionless parameter as it is
+SCALES_BY_UNIT: dict[str, float] = {"GeV": 1e-3, "MeV": 1e-6}
 
 
 @dataclass(frozen=True)
 class Condition:
-    """The physics parameter a conditioned model takes: ``name`` and ``unit``, and once trained
-    the ``points`` it saw and their ``range`` ``(min, max)``."""
+    """The physics parameter a conditioned model takes: ``name``, ``unit`` and ``scale`` (the
+    factor the model applies before the network; default by unit, :data:`SCALES_BY_UNIT`:
+    0.001 for GeV, 1 for rad), and once trained the ``points`` it saw and their ``range``.
+
+    Example:
+        >>> Condition("alpha", "rad").scale, Condition("mass", "GeV").scale
+        (1.0, 0.001)
+    """
 
     name: str = "mass"
     unit: str = "GeV"
     points: tuple[float, ...] = ()
     range: tuple[float, float] | None = None
+    scale: float = field(default=None, kw_only=True)  # type: ignore[assignment]  # None: by unit
+
+    def __post_init__(self) -> None:
+        scale = SCALES_BY_UNIT.get(self.unit, 1.0) if self.scale is None else float(self.scale)
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(f"condition {self.name!r}: scale must be a finite number > 0, got {self.scale!r}")
+        object.__setattr__(self, "scale", scale)
 
     def to_dict(self) -> dict[str, Any]:
-        """The condition as JSON-ready ``{name, unit, points, range}`` (as stored in model files)."""
-        return {"name": self.name, "unit": self.unit, "points": list(self.points),
+        """The condition as JSON-ready ``{name, unit, scale, points, range}`` (as stored in model files)."""
+        return {"name": self.name, "unit": self.unit, "scale": self.scale, "points": list(self.points),
                 "range": None if self.range is None else list(self.range)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Condition:
         rng = data.get("range")
         return cls(str(data["name"]), str(data.get("unit", "")), tuple(float(p) for p in data.get("points", ())),
-                   None if rng is None else (float(rng[0]), float(rng[1])))
+                   None if rng is None else (float(rng[0]), float(rng[1])), scale=data.get("scale"))
 
     @property
     def domain(self) -> Domain:

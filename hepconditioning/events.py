@@ -3,7 +3,7 @@
 reader → dataset → sampler → model → metrics → writer all take and return ``Events``.
 Arrays are plain numpy; :meth:`Events.to_torch` shares their memory with torch tensors.
 
-Vocabulary (STYLE.md): ``x`` features ``(N, F)`` float32, ``mass`` the condition (the physics
+Vocabulary: ``x`` features ``(N, F)`` float32, ``mass`` the condition (the physics
 parameter: GeV for a mass, rad for the CP angle; :class:`Events`) ``(N,)`` float32, ``labels`` ``(N,)`` float32 in {0, 1}, ``weights`` ``(N,)`` float32
 (negative allowed, e.g. NLO generators), ``process`` ``(N,)`` int32 sub-class id (background
 process; 0 when there is one), and extra per-event ``columns`` (e.g. the spin weights
@@ -93,10 +93,11 @@ class Events:
 
     Args:
         x: features ``(N, F)``; converted to C-contiguous float32.
-        mass: the *condition* ``(N,)``: the physics parameter the classifier is conditioned on
-            (signal: its point; background: the value assigned to it). A scalar broadcasts.
-            Its name and unit are the model's ``condition``: the X mass in GeV for HEPMASS,
-            the CP mixing angle α in rad for H→ττ (``htautau`` sets ``mass`` = α_B).
+        condition: ``(N,)``, the physics parameter the classifier is conditioned on (signal: its
+            point; background: the value assigned to it). A scalar broadcasts. Its name, unit
+            and scale are the model's ``condition``: the X mass in GeV for HEPMASS, the CP mixing
+            angle α in rad for H→ττ. ``mass=`` (keyword) and :attr:`mass` are the same array
+            under its HEPMASS name.
         labels: ``(N,)`` 1 = signal (class A), 0 = background (class B).
         weights: ``(N,)`` per-event weights, default 1; negative values are allowed.
         feature_names: one name per column of ``x``.
@@ -105,7 +106,8 @@ class Events:
 
     One name and one owner for each quantity that travels with the events:
 
-    - the condition: ``mass`` (above), everywhere; models receive it as ``model(x, mass)``.
+    - the condition: :attr:`condition` (``mass`` for HEPMASS), everywhere; models receive it as
+      ``model(x, condition)``.
     - the background's condition: drawn by :func:`hepconditioning.sampling.background_mass`
       for every training epoch and for validation (``TrainConfig.background_mass``); files and
       generators carry the mass column as the real HEPMASS files do (the draw replaces it);
@@ -127,19 +129,26 @@ class Events:
         (4, [500.0, 750.0])
     """
 
-    __slots__ = ("_columns", "feature_names", "labels", "mass", "process", "weights", "x")
+    __slots__ = ("_columns", "condition", "feature_names", "labels", "process", "weights", "x")
 
     def __init__(
         self,
         x: Any,
-        mass: Any,
-        labels: Any,
+        condition: Any = None,
+        labels: Any = None,
         weights: Any = None,
         *,
         feature_names: Sequence[str],
         process: Any = None,
         columns: Mapping[str, Any] | None = None,
+        mass: Any = None,
     ) -> None:
+        if mass is not None:
+            if condition is not None:
+                raise TypeError("Events() takes the condition once: condition= or its HEPMASS name mass=, not both")
+            condition = mass
+        if condition is None or labels is None:
+            raise TypeError("Events() needs the condition values (condition= or mass=) and the labels")
         x = np.ascontiguousarray(x, dtype=np.float32)
         if x.ndim != 2:
             raise ValueError(f"x must be 2-dimensional (N events, F features), got shape {x.shape}")
@@ -153,11 +162,11 @@ class Events:
         _check_finite_rows(x, names)
         self.x = x
         self.feature_names = names
-        self.mass = _as_1d("mass", mass, n, np.float32)
+        self.condition = _as_1d("mass", condition, n, np.float32)
         self.labels = _as_1d("labels", labels, n, np.float32)
         self.weights = _as_1d("weights", 1.0 if weights is None else weights, n, np.float32)
         self.process = _as_1d("process", 0 if process is None else process_ids(process), n, np.int32)
-        for name in ("mass", "labels", "weights"):
+        for name in ("mass", "labels", "weights"):  # mass: the condition's HEPMASS name
             _check_finite(name, getattr(self, name))
         if not np.isin(self.labels, (0.0, 1.0)).all():
             bad = np.unique(self.labels[~np.isin(self.labels, (0.0, 1.0))])[:5]
@@ -173,6 +182,15 @@ class Events:
     # -- basic protocol -------------------------------------------------------------------
     def __len__(self) -> int:
         return self.x.shape[0]
+
+    @property
+    def mass(self) -> np.ndarray:
+        """The condition under its HEPMASS name (the same array as :attr:`condition`)."""
+        return self.condition
+
+    @mass.setter
+    def mass(self, values: np.ndarray) -> None:
+        self.condition = values
 
     def __repr__(self) -> str:
         n_sig = int(self.labels.sum())
@@ -206,9 +224,14 @@ class Events:
         )
 
     @property
+    def condition_points(self) -> np.ndarray:
+        """Sorted distinct condition values of the signal (its mass points in GeV for HEPMASS)."""
+        return np.unique(self.condition[self.labels == 1])
+
+    @property
     def mass_points(self) -> np.ndarray:
-        """Sorted distinct signal mass values (GeV)."""
-        return np.unique(self.mass[self.labels == 1])
+        """:attr:`condition_points` under the HEPMASS name."""
+        return self.condition_points
 
     @property
     def signal(self) -> Events:
@@ -236,11 +259,16 @@ class Events:
         )
 
     def replace(self, **changes: Any) -> Events:
-        """A copy with some arrays replaced, e.g. ``events.replace(mass=new_mass)``.
+        """A copy with some arrays replaced, e.g. ``events.replace(condition=new_values)`` (or
+        ``mass=``, its HEPMASS name).
 
         ``columns`` given here are merged into the existing ones.
         """
-        allowed = {"x", "mass", "labels", "weights", "process", "feature_names", "columns"}
+        if "condition" in changes:
+            if "mass" in changes:
+                raise TypeError("replace() takes the condition once: condition= or mass=, not both")
+            changes["mass"] = changes.pop("condition")
+        allowed = {"x", "condition", "mass", "labels", "weights", "process", "feature_names", "columns"}
         unknown = set(changes) - allowed
         if unknown:
             raise TypeError(f"replace() got unknown field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")

@@ -172,10 +172,10 @@ def build_model(model_config: Any, n_features: int, mass_points: np.ndarray, *, 
     cls = getattr(nn, model_config.type)
     options = {"seed": seed, **model_config.options}
     accepts = "condition" in inspect.signature(cls).parameters
-    if condition is not None and accepts:  # the card's [condition]: its name and unit travel with the model
+    if condition is not None and accepts:  # the card's [condition]: name, unit and scale travel with the model
         from hepconditioning.contract import Condition
 
-        options.setdefault("condition", Condition(condition.name, condition.unit))
+        options.setdefault("condition", Condition(condition.name, condition.unit, scale=condition.scale))
     if model_config.type == "IndividualNNs" and "mass_points" not in options:
         options["mass_points"] = tuple(float(m) for m in mass_points)
     return cls(n_features, **options)
@@ -221,6 +221,15 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     models: dict[str, Any] = {}
     # the output location is created (and proven writable) before any data is read
     with atomic_directory(out, overwrite=config.output.overwrite, resume=resume, log=log) as tmp:
+        if config.data.kind == "htautau":  # the CP-angle-conditioned network
+            from hepconditioning.cp_angle import run_card
+
+            tables, histories = run_card(config, tmp, build=build_model, card=_card_text(config), log=log,
+                                         progress=progress)
+            for label, history in histories.items():
+                _write_json(tmp / f"history_{label}.json", dataclasses.asdict(history))
+            log((tmp / "table.md").read_text())
+            return RunResult(out, tables, histories, time.perf_counter() - start)
         train, validation, test, hepmass = _prepared_data(config)
         card = _card_text(config)
         log(f"data: train {train!r}\n      validation {validation!r}\n      test {test!r}")
@@ -256,11 +265,11 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
         (tmp / "table.md").write_text(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
         if config.output.plots:
             summary_figures(tmp, tables=tables, histories=histories, evaluation=evaluation,
-                            scores=scores, bins=config.output.bins, label=config.output.figure_label())
+                            scores=scores, bins=config.output.bins, label=_figure_label(config))
             for label, model in models.items():
                 if config.output.tsne_events > 0:
                     _tsne_figure(tmp / f"tsne_{label}.png", model, evaluation, title=label,
-                                 n=config.output.tsne_events, label=config.output.figure_label())
+                                 n=config.output.tsne_events, label=_figure_label(config))
     seconds = time.perf_counter() - start
     log(_markdown(tables) + (as_markdown(hypotheses) if hypotheses else ""))
     log(f"wrote {out}/ in {seconds:.0f} s")
@@ -296,6 +305,14 @@ def _train_only(config: RunConfig, start: float) -> RunResult:
     histories = {model_config.label: _trained(model_config, config, train, validation, progress=False)[1]
                  for model_config in config.models}
     return RunResult(Path(config.output.directory), {}, histories, time.perf_counter() - start)
+
+
+def _figure_label(config: RunConfig) -> Any:
+    """The figures' label; the luminosity of [data] (physical yields) unless [output] gives one."""
+    output = config.output
+    if output.luminosity is None and config.data.luminosity is not None:
+        output = dataclasses.replace(output, luminosity=config.data.luminosity)
+    return output.figure_label()
 
 
 def _card_text(config: RunConfig) -> str:

@@ -1,4 +1,4 @@
-"""The layers of the package: ``io/`` knows files only (DESIGN.md, docs/architecture.md)."""
+"""The layers of the package: ``io/`` knows files only (docs/architecture.md)."""
 
 from __future__ import annotations
 

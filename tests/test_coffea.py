@@ -18,7 +18,7 @@ from hepconditioning.training import TrainConfig, fit, save_model
 pytest.importorskip("coffea", reason="the coffea extra: pip install 'hepconditioning[coffea]'")
 pytest.importorskip("distributed", reason="the coffea extra: pip install 'hepconditioning[coffea]'")
 
-from hepconditioning.apply.coffea import ModelWrapper
+from hepconditioning.export.coffea import ModelWrapper
 
 
 @pytest.fixture(scope="module")

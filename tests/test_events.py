@@ -93,3 +93,20 @@ def test_replace_validates(toy_events):
         toy_events.replace(masses=1)
     with pytest.raises(NonFiniteError):
         toy_events.replace(weights=np.full(len(toy_events), np.inf))
+
+
+def test_condition_is_the_carrier_and_mass_its_hepmass_name():
+    x = np.zeros((4, 2), dtype=np.float32)
+    by_condition = Events(x, condition=[0.1, 0.1, 0.3, 0.3], labels=[1, 0, 1, 0], feature_names=["a", "b"])
+    by_mass = Events(x, mass=[0.1, 0.1, 0.3, 0.3], labels=[1, 0, 1, 0], feature_names=["a", "b"])
+    assert by_condition.mass is by_condition.condition
+    np.testing.assert_array_equal(by_mass.condition, by_condition.condition)
+    assert by_condition.condition_points.tolist() == by_condition.mass_points.tolist() == pytest.approx([0.1, 0.3])
+    moved = by_condition.replace(condition=np.full(4, 0.2))
+    assert moved.mass.tolist() == pytest.approx([0.2] * 4) and moved[:2].condition.shape == (2,)
+    with pytest.raises(TypeError, match="condition= or its HEPMASS name mass=, not both"):
+        Events(x, [0.1] * 4, [1, 0, 1, 0], feature_names=["a", "b"], mass=[0.1] * 4)
+    with pytest.raises(TypeError, match="condition= or mass=, not both"):
+        by_mass.replace(condition=np.ones(4), mass=np.ones(4))
+    with pytest.raises(TypeError, match="needs the condition values"):
+        Events(x, labels=[1, 0, 1, 0], feature_names=["a", "b"])

@@ -42,3 +42,12 @@ def test_grouped_scores_equal_the_forward_pass(distinct: int) -> None:
         hypotheses = predict(model, events, hypotheses=[500.0, 1500.0])
         np.testing.assert_allclose(hypotheses[:, 1], _reference(model, events, np.full(n, 1500.0, np.float32)),
                                    rtol=1e-5, atol=1e-6)
+
+
+def test_predict_takes_the_condition_under_either_name():
+    model = AffinePNN(3, widths=(4,), dropout=0.0)
+    x = np.random.default_rng(0).normal(size=(6, 3)).astype(np.float32)
+    np.testing.assert_array_equal(predict(model, x, condition=750.0), predict(model, x, mass=750.0))
+    np.testing.assert_array_equal(model.predict(x, condition=750.0), model.predict(x, mass=750.0))
+    with pytest.raises(ValueError, match="condition= or its HEPMASS name mass=, not both"):
+        predict(model, x, condition=750.0, mass=750.0)

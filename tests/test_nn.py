@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from hepconditioning.contract import Condition
 from hepconditioning.nn import (
     AffineConditioning,
     AffinePNN,
@@ -147,7 +148,7 @@ def test_model_contract_is_declared_on_the_base_class() -> None:
         assert model.trained_on is None and model.standardizer.standardizer().is_identity
         assert model.conditioned is not isinstance(model, SingleNN)
         assert model.condition == Condition("mass", "GeV")
-    alpha = AffinePNN(F, widths=(8,), mass_scale=1.0, condition=Condition("alpha", "rad"))
+    alpha = AffinePNN(F, widths=(8,), condition=Condition("alpha", "rad"))
     assert alpha.condition.unit == "rad"
     with pytest.raises(ValueError, match=r"conditioned: call it as model\(x, alpha\)"):
         alpha(torch.zeros(2, F))
@@ -183,3 +184,23 @@ def test_logits_at_one_condition_value_equals_the_forward_pass(n_conditions: int
                                            rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="value"):
         models[0].logits_at(x, torch.zeros(n_conditions + 1))
+
+
+def test_the_condition_carries_its_scale():
+    """Condition(name, unit, scale): the scale follows the unit unless given, and drives the model's."""
+    assert Condition("alpha", "rad").scale == 1.0 and Condition().scale == 1e-3
+    assert Condition("mass", "GeV", scale=0.01).to_dict()["scale"] == 0.01
+    assert AffinePNN(3, widths=(4,), condition=Condition("alpha", "rad")).mass_scale == 1.0
+    default = AffinePNN(3, widths=(4,))
+    assert default.mass_scale == 1e-3 and default.condition.scale == 1e-3
+    assert AffinePNN(3, widths=(4,), mass_scale=0.5).condition.scale == 0.5  # an explicit factor wins
+    with pytest.raises(ValueError, match="scale must be a finite number > 0"):
+        Condition("shift", "", scale=0.0)
+
+
+def test_forward_takes_the_condition_under_either_name():
+    model = AffinePNN(3, widths=(4,), dropout=0.0).eval()
+    x = torch.zeros(5, 3)
+    torch.testing.assert_close(model(x, condition=750.0), model(x, mass=750.0))
+    with pytest.raises(ValueError, match="give the condition once"):
+        model(x, 750.0, mass=750.0)

@@ -15,7 +15,7 @@ from hepconditioning.training import TrainConfig, fit, save_model
 onnx = pytest.importorskip("onnx", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
 pytest.importorskip("onnxruntime", reason="the onnx extra: pip install 'hepconditioning[onnx]'")
 
-from hepconditioning.apply import OnnxScorer, to_onnx  # noqa: E402
+from hepconditioning.export import OnnxScorer, to_onnx  # noqa: E402
 
 
 def _trained(cls, **options):
@@ -48,7 +48,7 @@ def test_onnx_runtime_equals_torch(cls, options, tmp_path):
 
 
 def test_onnx_graph_inputs_and_metadata(tmp_path):
-    model = _trained(AffinePNN, widths=(8,), mass_scale=1.0, condition=Condition("alpha", "rad"))
+    model = _trained(AffinePNN, widths=(8,), condition=Condition("alpha", "rad"))
     path = to_onnx(model, tmp_path / "model.onnx")
     graph = onnx.load(str(path))
     assert [i.name for i in graph.graph.input] == ["x", "alpha"]

@@ -12,7 +12,10 @@ import numpy as np
 
 from analysis.anzalone22.studies import CONTINUOUS
 from hepconditioning.io import write_root
-from hepconditioning.plotting import save_figure
+from hepconditioning.plotting import FigureLabel, draw_label, hep_style, save_figure
+
+LABEL = FigureLabel(style="CMS", text="Simulation", com=14.0)
+"""The style and label of the study's figures: the HEPMASS stand-in is simulated at 14 TeV."""
 
 
 def auc_figure(ax, rows, labels, title):
@@ -29,8 +32,8 @@ def auc_figure(ax, rows, labels, title):
         ax.axvline(m, color="0.9", lw=0.8, zorder=0)
     ax.set_xlabel("evaluation mass [GeV]")
     ax.set_ylabel("ROC AUC [%]")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize="xx-small", title=title, title_fontsize="xx-small")  # above the axes: the label
+    draw_label(ax, LABEL)
 
 
 def fig15(out: Path, results: list[dict[str, Any]]) -> None:
@@ -42,18 +45,20 @@ def fig15(out: Path, results: list[dict[str, Any]]) -> None:
     r = pick[0]
     row = next(x for x in r["rows"] if x["mass"] == 500.0)
     edges = np.array(row["hist_edges"])
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for key, label in (("hist_signal", "signal (500 GeV)"), ("hist_background", "background at m = 500 GeV")):
-        h = np.array(row[key])
-        ax.stairs(h / h.sum() / np.diff(edges), edges, label=label)
-    ax.axvline(row["threshold"], color="k", ls="--", lw=1, label=f"best cut t* = {row['threshold']:.3f} "
-               f"(σ_ratio {row['sigma_ratio']:.3f})")
-    ax.set_yscale("log")
-    ax.set_xlabel("AffinePNN output")
-    ax.set_ylabel("normalized")
-    ax.set_title(f"Fig. 15 — class separation at 500 GeV ({r['study']} {r['name']})", fontsize=9)
-    ax.legend(fontsize=7)
-    save_figure(fig, out / "fig15.png")
+    with hep_style(LABEL.style):
+        fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+        for key, label in (("hist_signal", "signal (500 GeV)"), ("hist_background", "background at m = 500 GeV")):
+            h = np.array(row[key])
+            ax.stairs(h / h.sum() / np.diff(edges), edges, label=label)
+        ax.axvline(row["threshold"], color="k", ls="--", lw=1, label=f"best cut t* = {row['threshold']:.3f} "
+                   f"(σ_ratio {row['sigma_ratio']:.3f})")
+        ax.set_yscale("log")
+        ax.set_xlabel("AffinePNN output")
+        ax.set_ylabel("normalized")
+        ax.legend(fontsize="x-small", title_fontsize="x-small",
+                  title=f"Fig. 15 — class separation at 500 GeV\n({r['study']} {r['name']})")
+        draw_label(ax, LABEL)
+        save_figure(fig, out / "fig15.png", close=True)
 
 
 def write_tables_root(out: Path, results: list[dict[str, Any]]) -> None:

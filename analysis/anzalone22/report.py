@@ -20,7 +20,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis.anzalone22.figures import auc_figure, fig15, write_tables_root
+from analysis.anzalone22.figures import LABEL, auc_figure, fig15, write_tables_root
 from analysis.anzalone22.studies import (
     CONTINUOUS,
     MASSES,
@@ -30,7 +30,7 @@ from analysis.anzalone22.studies import (
     Scale,
     specs,
 )
-from hepconditioning.plotting import save_figure
+from hepconditioning.plotting import hep_style, save_figure
 
 TITLES = {
     "table3": "Table 3 — HEPMASS stand-in, all masses",
@@ -214,20 +214,22 @@ def write_report(out: Path, scale: Scale) -> dict[str, Any]:
     if "table4" in table:
         summary["claims"] = verdicts(table["table4"])
         (out / "claims.md").write_text(_claims_markdown(summary["claims"], scale))
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        auc_figure(ax, table["table4"], list(table["table4"]), "Fig. 14c — HEPMASS-IMB without 750/1000/1250 GeV")
-        save_figure(fig, out / "fig14c.png")
-    if "fig14" in table:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-        for ax, tag in zip(axes, ("500_1500", "750_1250"), strict=True):
-            labels = [k for k in table["fig14"] if k.endswith(tag)]
-            auc_figure(ax, table["fig14"], labels, f"Fig. 14 — trained on {tag.replace('_', ' and ')} GeV")
-        save_figure(fig, out / "fig14.png")
-    for study in ("table3", "table5"):
-        if study in table:
-            fig, ax = plt.subplots(figsize=(7, 4.5))
-            auc_figure(ax, table[study], list(table[study]), TITLES[study])
-            save_figure(fig, out / f"{study}.png")
+        with hep_style(LABEL.style):
+            fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+            auc_figure(ax, table["table4"], list(table["table4"]), "Fig. 14c — HEPMASS-IMB without 750/1000/1250 GeV")
+            save_figure(fig, out / "fig14c.png", close=True)
+    with hep_style(LABEL.style):
+        if "fig14" in table:
+            fig, axes = plt.subplots(1, 2, figsize=(16, 6), layout="constrained")
+            for ax, tag in zip(axes, ("500_1500", "750_1250"), strict=True):
+                labels = [k for k in table["fig14"] if k.endswith(tag)]
+                auc_figure(ax, table["fig14"], labels, f"Fig. 14 — trained on {tag.replace('_', ' and ')} GeV")
+            save_figure(fig, out / "fig14.png", close=True)
+        for study in ("table3", "table5"):
+            if study in table:
+                fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+                auc_figure(ax, table[study], list(table[study]), TITLES[study])
+                save_figure(fig, out / f"{study}.png", close=True)
     fig15(out, results)
     if scale.name == "small" and results:
         write_tables_root(out, results)

@@ -23,13 +23,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import numpy as np
 import torch
 
 import hepconditioning.nn as hnn
 from analysis.anzalone22.studies import DataSets, Scale, Spec, mass_grid
 from hepconditioning.bootstrap import bootstrap_metrics
-from hepconditioning.evaluation import evaluate_scores, evaluation_events
+from hepconditioning.evaluation import evaluate_scores, evaluation_events, score_histograms
 from hepconditioning.nn import ExtrapolationWarning, predict
 from hepconditioning.training import fit, save_model
 from hepconditioning.training.checkpoint import load_checkpoint
@@ -54,7 +53,6 @@ def build_model(spec: Spec, n_features: int) -> torch.nn.Module:
 def evaluate(model: torch.nn.Module, test, *, bootstrap: int, seed: int) -> list[dict[str, Any]]:
     """Per-mass metrics with bootstrap intervals and score histograms, one mass at a time."""
     rows = []
-    edges = np.linspace(0.0, 1.0, HIST_BINS + 1)
     for mass in mass_grid():
         part = evaluation_events(test, masses=[float(mass)])
         with warnings.catch_warnings():
@@ -66,12 +64,17 @@ def evaluate(model: torch.nn.Module, test, *, bootstrap: int, seed: int) -> list
         row["auc_std"] = ci.auc.std
         row["sigma_ratio_ci"] = [ci.sigma_ratio.low, ci.sigma_ratio.high]
         row["sigma_ratio_std"] = ci.sigma_ratio.std
-        signal = part.labels == 1
-        row["hist_edges"] = edges.tolist()
-        row["hist_signal"] = np.histogram(scores[signal], edges, weights=part.weights[signal])[0].tolist()
-        row["hist_background"] = np.histogram(scores[~signal], edges, weights=part.weights[~signal])[0].tolist()
+        hists = score_histograms(part, scores, bins=HIST_BINS)[0]
+        row["hist_edges"] = hists.signal.axes[0].edges.tolist()
+        row["hist_signal"], row["hist_background"] = _counts(hists.signal), _counts(hists.background)
         rows.append(row)
     return rows
+
+
+def _counts(h: Any) -> list[float]:
+    """Weighted counts per bin, a score of exactly 1 (the overflow) in the last bin."""
+    values = h.values(flow=True)
+    return [*values[1:-2].tolist(), float(values[-2] + values[-1])]
 
 
 def _from_checkpoint(model: torch.nn.Module, directory: Path) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ from hepconditioning.apply.cluster import run_on_dask
 from hepconditioning.apply.spec import ApplySpec, evaluate_features
 from hepconditioning.apply.state import check_input_state, measured_state
 from hepconditioning.contract import Condition
+from hepconditioning.errors import CorruptFileError, MissingColumnError
 
 __all__ = ["SENTINEL", "ApplyResult", "apply_files", "hypothesis_branch", "score_chunk"]
 
@@ -42,6 +43,8 @@ SENTINEL = -1.0
 """Score of an entry that is not selected (fails the cut or the object selection)."""
 
 BACKENDS = ("torch", "onnx")
+OUTPUT_NAMES = ("histograms.root", "histograms.png")
+"""What a run writes into the output directory beside the friend trees (the figure: the CLI)."""
 
 
 class ApplyResult(NamedTuple):
@@ -74,7 +77,7 @@ def hypothesis_branch(mass: float) -> str:
 @functools.lru_cache(maxsize=4)
 def _scorer(model_path: str, mtime: float, backend: str) -> Any:
     if backend == "onnx":
-        from hepconditioning.apply.onnx import OnnxScorer
+        from hepconditioning.export.onnx import OnnxScorer
 
         return OnnxScorer(model_path)
     from hepconditioning.training import load_model
@@ -94,17 +97,16 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
 
     scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
     expressions = spec.expressions()
-    aliases = {k: v for k, v in expressions.items() if k != v}  # plain branches are read by name
     with open_root(Path(path)) as file:  # damaged files raise CorruptFileError, naming the file
-        arrays = find_tree(file, spec.tree, Path(path)).arrays(list(expressions), aliases=aliases, entry_start=start,
-                                                               entry_stop=stop, library="ak")
+        arrays = _read(find_tree(file, spec.tree, Path(path)), expressions, start, stop, path)
     x, selected = evaluate_features(spec, arrays)
     trained = getattr(getattr(scorer, "trained_on", None), "inputs", None)
     scale = _input_scale(scorer, x.shape[1])
     check_input_state(trained, measured_state(x[selected], scale), model=repr(model_path),
                       how=f"entries {start}–{stop} of {path!r} (measured: means and widths of the features)")
     n, k = len(selected), len(masses)
-    weight = np.ones(n) if not spec.weight else np.asarray(arrays["_hc_weight"], dtype=np.float64)
+    weight = np.ones(n) if not spec.weight else _weights(arrays["_hc_weight"], spec.weight, selected,
+                                                         where=f"entries {start}–{stop} of {path!r}")
     scores = np.full((n, k), SENTINEL, dtype=np.float32)
     if selected.any():
         with warnings.catch_warnings(), _torch_threads(threads):
@@ -115,6 +117,37 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     sumw = np.stack([np.histogram(scores[selected, j], edges, weights=w)[0] for j in range(k)])
     sumw2 = np.stack([np.histogram(scores[selected, j], edges, weights=w * w)[0] for j in range(k)])
     return Chunk(scores, selected, sumw, sumw2)
+
+
+def _read(tree: Any, expressions: dict[str, str], start: int, stop: int, path: str) -> Any:
+    import uproot
+
+    from hepconditioning.io.root.entries import read_arrays
+
+    try:
+        return read_arrays(tree, expressions, entry_start=start, entry_stop=stop)
+    except uproot.KeyInFileError as err:  # a branch of a feature, the cut or the weight
+        raise MissingColumnError(str(err.key), list(tree.keys()), where=f"tree {_tree_name(tree)!r} of {path!r} "
+                                 "(a branch of the spec's features, cut or weight)") from err
+    except OSError as err:  # a truncated or damaged basket (the header read fine)
+        raise CorruptFileError(f"{path!r} is truncated or damaged: entries {start}–{stop} of tree "
+                               f"{_tree_name(tree)!r} cannot be read ({' '.join(str(err).split())})") from err
+
+
+def _tree_name(tree: Any) -> str:
+    return str(getattr(tree, "name", "?"))
+
+
+def _weights(values: Any, expression: str, selected: np.ndarray, *, where: str) -> np.ndarray:
+    """The per-entry weights, one finite number per selected entry (else the file fails)."""
+    if getattr(values, "ndim", 1) != 1:
+        raise ValueError(f"weight {expression!r} gives a list per entry in {where}; give one number per entry")
+    weight = np.asarray(values, dtype=np.float64)
+    bad = selected & ~np.isfinite(weight)
+    if bad.any():
+        raise ValueError(f"weight {expression!r} is NaN or ±inf at {int(bad.sum())} of the {int(selected.sum())} "
+                             f"selected entries in {where}; fix them or leave them out with the spec's cut")
+    return weight
 
 
 def _input_scale(scorer: Any, n_features: int) -> np.ndarray:
@@ -202,14 +235,21 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
         bins: score histogram bins on [0, 1].
         step: entries per task.
     """
+    from hepconditioning.io.atomic import check_writable
     from hepconditioning.training import load_model
 
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if workers is not None and scheduler is not None:
         raise ValueError("give workers=N (a local cluster) or scheduler=ADDRESS (an existing one), not both")
-    if workers is not None and (not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    for name, value in (("workers", workers), ("step", step), ("bins", bins)):
+        if value is not None and (not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if workers is not None and workers > 4 * cores:
+        raise ValueError(f"workers={workers} processes on the {cores} CPU cores of this machine would only slow "
+                         "the run down; give at most the number of cores, or scheduler=ADDRESS (--scheduler) "
+                         "for a cluster of several machines")
     values = [float(m) for m in np.atleast_1d(np.asarray(masses, dtype=np.float64))]
     if not values or len(set(values)) != len(values):
         raise ValueError(f"masses must be distinct values, got {list(masses)}")
@@ -229,8 +269,13 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
     if not paths:
         raise ValueError("no input files given")
     out = Path(out)
+    _check_paths(paths, out)
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise type(err)(f"cannot create the output directory {str(out)!r}: {err.strerror or err}") from err
+    check_writable(out)
     written: list[Path] = []
     try:
         result = _score_and_write(model_path, paths, spec, values, out, written, workers=workers,
@@ -241,6 +286,26 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
     if not result.outputs and created:
         _remove([], out)
     return result
+
+
+def _check_paths(paths: list[Path], out: Path) -> None:
+    """No input twice (its events would count twice in the histograms), none where an output goes,
+    and ``out`` a directory."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"output {str(out)!r} is a file; give a directory (it is created if missing)")
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        key = path.resolve()
+        if key in seen:
+            also = "" if str(seen[key]) == str(path) else f" (also as {str(seen[key])!r})"
+            raise ValueError(f"input {str(path)!r} is given twice{also}; give each file once, or its events "
+                             "count twice in histograms.root")
+        seen[key] = path
+    reserved = {(out / name).resolve() for name in [*_output_names(paths), *OUTPUT_NAMES]}
+    for path in paths:
+        if path.resolve() in reserved:
+            raise ValueError(f"input {str(path)!r} would be overwritten by an output of the run; give another "
+                             "output directory (--out)")
 
 
 def _remove(paths: list[Path], directory: Path | None) -> None:
@@ -269,6 +334,7 @@ def _score_and_write(model_path: Path, paths: list[Path], spec: ApplySpec, value
             continue
         tasks += [(i, start, min(start + step, n)) for start in range(0, n, step)] or [(i, 0, 0)]
     call = {"model": str(model_path.resolve()), "spec": spec, "masses": values, "backend": backend, "bins": bins}
+    workers = workers if workers is None else min(workers, max(len(tasks), 1))  # no idle processes
     results = _run(tasks, paths, call, workers=workers, scheduler=scheduler, progress=progress)
     by_file: dict[int, list[Chunk]] = {}
     for (i, _, _), result in zip(tasks, results, strict=True):

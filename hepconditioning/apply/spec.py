@@ -34,6 +34,7 @@ features are finite.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,8 @@ class ApplySpec:
             object.__setattr__(self, "features", root.features)
         if self.standardized not in (None, "hepmass"):
             raise ValueError(f"standardized must be 'hepmass' or absent, got {self.standardized!r}")
+        for what, text in self._expression_texts():
+            _check_expression(what, text)
         if self.inputs not in (None, *INPUT_STATES):
             raise ValueError(f"inputs must be one of {INPUT_STATES} or absent, got {self.inputs!r}")
         if self.inputs == "standardized" and (self.objects is not None or self.standardized):
@@ -125,6 +128,11 @@ class ApplySpec:
         if self.objects is not None or self.standardized == "hepmass":
             return "physical"
         return self.inputs
+
+    def _expression_texts(self) -> list[tuple[str, str]]:
+        out = [("cut", self.cut), ("weight", self.weight)]
+        out += [(f"feature {f.name!r} =", f.expression) for f in self.features or () if isinstance(f, Expr)]
+        return [(what, text) for what, text in out if text]
 
     @property
     def feature_names(self) -> tuple[str, ...] | None:
@@ -206,6 +214,33 @@ def spec_from_model(metadata: Mapping[str, Any], *, model: str) -> ApplySpec:
                      weight=recipe.get("weight"), inputs=inputs)
 
 
+def _check_expression(what: str, text: str) -> None:
+    """uproot evaluates expressions as Python on arrays: refuse what it would fail on per file."""
+    import ast
+
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        hint = "; uproot expressions are Python: &, |, ~ instead of &&, ||, !" if re.search(r"&&|\|\||!(?!=)|::",
+                                                                                        text) else ""
+        raise ValueError(f"{what} {text!r} is not a valid expression ({err.msg}){hint}") from err
+    if any(isinstance(node, ast.BoolOp) for node in ast.walk(tree)):
+        raise ValueError(f"{what} {text!r}: 'and'/'or' cannot combine arrays; write (a) & (b) or (a) | (b)")
+
+
+def _cut(values: Any, expression: str) -> np.ndarray:
+    """One boolean per entry; numbers are not taken as truth values (``process`` is not ``process != 0``)."""
+    import awkward as ak
+
+    if values.ndim != 1:
+        raise ValueError(f"cut {expression!r} gives a list per entry ({values.type}); give one boolean per entry")
+    cut = np.asarray(ak.to_numpy(values))
+    if cut.dtype != bool:
+        raise ValueError(f"cut {expression!r} gives {cut.dtype} values, not booleans; write a comparison, "
+                         f"e.g. \"{expression} > 0\"")
+    return cut
+
+
 def evaluate_features(spec: ApplySpec, arrays: Any) -> tuple[np.ndarray, np.ndarray]:
     """``(x (n, F) float64, selected (n,) bool)`` for one chunk read with ``spec.expressions()``;
     rows of unselected entries are zero."""
@@ -214,7 +249,7 @@ def evaluate_features(spec: ApplySpec, arrays: Any) -> tuple[np.ndarray, np.ndar
     n = len(arrays)
     selected = np.ones(n, dtype=bool)
     if spec.cut:
-        selected &= np.asarray(ak.to_numpy(arrays["_hc_cut"]), dtype=bool)
+        selected &= _cut(arrays["_hc_cut"], spec.cut)
     if spec.objects is not None:
         from hepconditioning.datasets.hepmass import features_from_objects
 

@@ -61,6 +61,7 @@ class HypothesisTable:
         return out
 
     def to_markdown(self) -> str:
+        """The table as markdown: one row per hypothesis (signal, AUC, background efficiency at each signal efficiency)."""
         head = ["hypothesis", "signal", "AUC [%]"] + [f"ε_b at ε_s = {round(100 * e)} % (b)" for e in self.efficiencies]
         rows = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
         for i, h in enumerate(self.hypothesis):
@@ -162,4 +163,5 @@ def midpoints(points: Sequence[float]) -> list[float]:
 
 
 def as_markdown(tables: dict[str, Any]) -> str:
+    """The hypothesis tables of several models as markdown, one section per model."""
     return "\n".join(f"## {label}: hypotheses\n\n{table.to_markdown()}" for label, table in tables.items())

@@ -27,7 +27,7 @@ from hepconditioning.bootstrap import bootstrap_metrics
 from hepconditioning.errors import EmptyInputError, NonFiniteError, UnknownMassPointError
 from hepconditioning.events import Events
 from hepconditioning.io.results import EVAL_MASS, EVENT_WEIGHT
-from hepconditioning.metrics import summarize
+from hepconditioning.metrics import MetricSummary, summarize
 
 __all__ = [
     "EVAL_MASS",
@@ -44,22 +44,11 @@ __all__ = [
 ]
 
 
-_FIELDS = ("mass", "auc", "pr_auc", "sigma_ratio", "threshold", "ams", "s", "b", "n_signal", "n_background")
+_FIELDS = ("mass", *MetricSummary._fields, "n_signal", "n_background")
 
-
-class EvaluationRow(NamedTuple):
-    """One evaluation mass of an :class:`EvaluationTable`."""
-
-    mass: float
-    auc: float
-    pr_auc: float
-    sigma_ratio: float
-    threshold: float
-    ams: float
-    s: float
-    b: float
-    n_signal: int
-    n_background: int
+EvaluationRow = NamedTuple("EvaluationRow", [(f, int if f.startswith("n_") else float) for f in _FIELDS])  # type: ignore[misc]
+EvaluationRow.__doc__ = """One evaluation mass of an :class:`EvaluationTable`: ``mass`` (GeV), the fields of
+:class:`~hepconditioning.metrics.MetricSummary` (``auc`` … ``b``), ``n_signal``, ``n_background``."""
 
 
 @dataclasses.dataclass(frozen=True)

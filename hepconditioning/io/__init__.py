@@ -20,9 +20,7 @@ This layer knows files only: it imports nothing above :mod:`hepconditioning.even
 
 from __future__ import annotations
 
-from typing import Any
-
-from hepconditioning._compat import moved_name
+from hepconditioning._compat import module_hooks
 from hepconditioning.io.atomic import atomic_path, check_output_path
 from hepconditioning.io.bundled import bundled_or_path, bundled_path
 from hepconditioning.io.columns import file_format, read_columns
@@ -86,9 +84,4 @@ __all__ = [
     "write_root",
 ]
 
-def __getattr__(name: str) -> Any:  # old spellings (hepconditioning._compat)
-    return moved_name(__name__, name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = module_hooks(__name__, __all__)  # old spellings: hepconditioning._compat

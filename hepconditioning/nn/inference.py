@@ -34,9 +34,9 @@ def _warn_outside(model: Any, values: np.ndarray) -> None:
         )
 
 
-def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | None = None,
-            hypotheses: Any = None, batch_size: int = 2048) -> np.ndarray:
-    """Signal probabilities ``σ(model(x, mass))`` on raw inputs, float32.
+def predict(model: torch.nn.Module, inputs: Any, *, condition: float | np.ndarray | None = None,
+            hypotheses: Any = None, batch_size: int = 2048, mass: float | np.ndarray | None = None) -> np.ndarray:
+    """Signal probabilities ``σ(model(x, condition))`` on raw inputs, float32.
 
     Args:
         model: a model of :mod:`hepconditioning.nn` (returns logits; its standardizer turns
@@ -44,19 +44,25 @@ def predict(model: torch.nn.Module, inputs: Any, *, mass: float | np.ndarray | N
         inputs: ``Events``; a mapping, numpy structured array or awkward record of named
             ``(N,)`` arrays (the trained feature names); or an ``(N, F)`` array in the trained
             order (see :func:`hepconditioning.nn.inputs.feature_matrix`).
-        mass: the condition (GeV for HEPMASS; its name and unit are ``model.condition``):
-            a scalar (every event at that value, the usual way to score one hypothesis) or an
-            ``(N,)`` array (one value per event). ``None`` uses ``events.mass`` for ``Events``.
-        hypotheses: several condition values ``(K,)`` at once instead of ``mass``: every event
-            is scored at each, and the result has shape ``(N, K)``.
+        condition: the condition values (its name, unit and scale are ``model.condition``; GeV
+            for HEPMASS): a scalar (every event at that value, the usual way to score one
+            hypothesis) or an ``(N,)`` array (one value per event). ``None`` uses
+            ``events.condition`` for ``Events``.
+        hypotheses: several condition values ``(K,)`` at once instead of ``condition``: every
+            event is scored at each, and the result has shape ``(N, K)``.
         batch_size: events per forward pass (the default keeps a pass in the CPU cache; see
             :func:`hepconditioning.nn.logits`).
+        mass: ``condition`` under its HEPMASS name.
 
     Returns:
         ``(N,)``, or ``(N, K)`` with ``hypotheses``.
 
     A condition outside the trained range warns :class:`ExtrapolationWarning` (allowed, flagged).
     """
+    if condition is not None:
+        if mass is not None:
+            raise ValueError("give the condition once: condition= or its HEPMASS name mass=, not both")
+        mass = condition
     x_np = feature_matrix(model, inputs)
     n = x_np.shape[0]
     if hypotheses is not None:

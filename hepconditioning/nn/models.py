@@ -1,9 +1,11 @@
 """Conditioned classifiers and their unconditioned baselines.
 
-All models are called as ``model(x, mass)`` with features ``x`` of shape ``(N, F)`` or ``(F,)``
-and the physics parameter ``mass`` of shape ``(N,)``, ``(N, K)``, ``()`` or ``(K,)`` in GeV; they
-return **logits** of shape ``(N,)`` (``()`` for one unbatched event). Inside, ``mass`` is
-multiplied by ``mass_scale`` (default 1/1000: GeV → TeV, as in [Anzalone22] Table 2).
+All models are called as ``model(x, condition)`` with features ``x`` of shape ``(N, F)`` or
+``(F,)`` and the physics parameter of shape ``(N,)``, ``(N, K)``, ``()`` or ``(K,)`` in the unit of
+``model.condition`` (GeV for a mass; ``model(x, mass=...)`` is the same call); they return
+**logits** of shape ``(N,)`` (``()`` for one unbatched event). Inside, the condition is
+multiplied by ``mass_scale``, by default the condition's ``scale`` (1/1000 for GeV: GeV → TeV, as
+in [Anzalone22] Table 2; 1 for an angle in rad).
 
 - :class:`ConditionedMLP` — Dense/ReLU blocks with a conditioning layer at the ``"start"``
   (on the input), the ``"end"`` (after the last block) or after ``"all"`` blocks.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -52,6 +55,16 @@ def _seeded(seed: int) -> Iterator[None]:
         yield
 
 
+
+def condition_scale(mass_scale: float | None, condition: Condition | None) -> float:
+    """The factor a model applies to its condition: ``mass_scale`` when given, else the
+    condition's own ``scale`` (0.001 for GeV, 1 for rad; :class:`~hepconditioning.contract.Condition`)."""
+    if mass_scale is None:
+        return (condition if condition is not None else Condition()).scale
+    if not (np.isfinite(mass_scale) and mass_scale > 0):
+        raise ValueError(f"mass_scale must be a finite number > 0, got {mass_scale!r}")
+    return float(mass_scale)
+
 class Classifier(nn.Module):
     """Base class of every model: the model contract and the shared input handling.
 
@@ -70,7 +83,7 @@ class Classifier(nn.Module):
 
     conditioned: ClassVar[bool] = True
 
-    def __init__(self, n_features: int, *, n_conditions: int, mass_scale: float, config: dict[str, Any],
+    def __init__(self, n_features: int, *, n_conditions: int, mass_scale: float | None, config: dict[str, Any],
                  condition: Condition | None = None) -> None:
         super().__init__()
         if not isinstance(n_features, (int, np.integer)) or n_features < 1:
@@ -86,9 +99,10 @@ class Classifier(nn.Module):
             config = {**config, "seed": int(seed)}
         self.n_features = int(n_features)
         self.n_conditions = int(n_conditions)
-        self.mass_scale = float(mass_scale)
+        condition = condition if condition is not None else Condition()
+        self.mass_scale = condition_scale(mass_scale, condition)
         self.config = {"n_features": self.n_features, **config}
-        self.condition: Condition = condition if condition is not None else Condition()
+        self.condition: Condition = replace(condition, scale=self.mass_scale)
         self.trained_on: TrainedOn | None = None
         self.metadata: dict[str, Any] = {}
         self.standardizer = Standardization(self.n_features)
@@ -100,11 +114,11 @@ class Classifier(nn.Module):
                             f"{type(standardizer).__name__}")
         self.standardizer.load(standardizer)
 
-    def predict(self, inputs: Any, *, mass: Any = None, hypotheses: Any = None,
-                batch_size: int = 2048) -> np.ndarray:
+    def predict(self, inputs: Any, *, condition: Any = None, hypotheses: Any = None,
+                batch_size: int = 2048, mass: Any = None) -> np.ndarray:
         """Signal probabilities on raw inputs: :func:`hepconditioning.nn.predict`
-        (``(N,)``, or ``(N, K)`` with ``hypotheses=``)."""
-        return predict(self, inputs, mass=mass, hypotheses=hypotheses, batch_size=batch_size)
+        (``(N,)``, or ``(N, K)`` with ``hypotheses=``; ``mass=`` is ``condition=``)."""
+        return predict(self, inputs, condition=condition, hypotheses=hypotheses, batch_size=batch_size, mass=mass)
 
     def _inputs(self, x: torch.Tensor, mass: torch.Tensor | float | None) -> tuple[torch.Tensor, torch.Tensor | None, bool]:
         x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x)  # a tensor stays a traced input (ONNX)
@@ -128,8 +142,15 @@ class Classifier(nn.Module):
             raise ValueError(f"mass must have shape ({x.shape[0]},) or ({x.shape[0]}, {k}), got {tuple(m.shape)}")
         return x, m * self.mass_scale, unbatched
 
-    def forward(self, x: torch.Tensor, mass: torch.Tensor | float | None = None) -> torch.Tensor:
-        x, m, unbatched = self._inputs(x, mass)
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | float | None = None, *,
+                mass: torch.Tensor | float | None = None) -> torch.Tensor:
+        """Logits ``(N,)`` (``()`` for one event) of features ``x`` at ``condition`` (``mass=``: its
+        HEPMASS name); see the module docstring for the shapes."""
+        if mass is not None:
+            if condition is not None:
+                raise ValueError("give the condition once: model(x, condition) or model(x, mass=...), not both")
+            condition = mass
+        x, m, unbatched = self._inputs(x, condition)
         if m is None and self.conditioned:
             raise ValueError(f"{type(self).__name__} is conditioned: call it as model(x, {self.condition.name})")
         out = self._logits(self.standardizer(x), m)
@@ -163,7 +184,8 @@ class ConditionedMLP(Classifier):
             Dense) or ``"end"`` (after the last block only).
         dropout: dropout rate after every block (0 disables).
         n_conditions: K, the number of conditioning parameters.
-        mass_scale: factor applied to ``mass`` (1/1000: GeV → TeV).
+        mass_scale: factor applied to the condition; default ``condition.scale`` (GeV → TeV for
+            a mass, 1 for an angle: :class:`~hepconditioning.contract.Condition`).
         scale_init: initial bias of the scale maps of ``"affine"``/``"scale"`` conditioning
             (1: ``s(m) = 1 + W_s m``; 0: Keras zero-bias; see :mod:`.conditioning`).
         seed: the initial weights (same seed, same weights; the global RNG is not used).
@@ -171,11 +193,12 @@ class ConditionedMLP(Classifier):
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, conditioning: str = "affine",
                  where: str = "all", dropout: float = 0.25, n_conditions: int = 1,
-                 mass_scale: float = 1e-3, scale_init: float = 1.0, condition: Condition | None = None,
+                 mass_scale: float | None = None, scale_init: float = 1.0, condition: Condition | None = None,
                  seed: int = 0) -> None:
+        mass_scale = condition_scale(mass_scale, condition)
         super().__init__(n_features, n_conditions=n_conditions, mass_scale=mass_scale, condition=condition, config={
             "widths": [int(w) for w in widths], "conditioning": conditioning, "where": where,
-            "dropout": float(dropout), "n_conditions": int(n_conditions), "mass_scale": float(mass_scale),
+            "dropout": float(dropout), "n_conditions": int(n_conditions), "mass_scale": mass_scale,
             "scale_init": float(scale_init), "seed": seed})
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"unknown conditioning {conditioning!r}; choose one of {sorted(CONDITIONINGS)}")
@@ -307,7 +330,7 @@ class AffinePNN(ConditionedMLP):
     collapses to a constant output when it does not (see :mod:`.conditioning`)."""
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
-                 n_conditions: int = 1, mass_scale: float = 1e-3, scale_init: float = 1.0,
+                 n_conditions: int = 1, mass_scale: float | None = None, scale_init: float = 1.0,
                  condition: Condition | None = None, seed: int = 0) -> None:
         super().__init__(n_features, widths=widths, conditioning="affine", where="all", dropout=dropout,
                          n_conditions=n_conditions, mass_scale=mass_scale, scale_init=scale_init,
@@ -320,7 +343,7 @@ class ParametricNN(ConditionedMLP):
     then Dense 300/150/100/50 + ReLU (+ Dropout) → Dense(1). 74,051 parameters on 27 features."""
 
     def __init__(self, n_features: int, *, widths: Sequence[int] = WIDTHS, dropout: float = 0.25,
-                 n_conditions: int = 1, mass_scale: float = 1e-3, condition: Condition | None = None,
+                 n_conditions: int = 1, mass_scale: float | None = None, condition: Condition | None = None,
                  seed: int = 0) -> None:
         super().__init__(n_features, widths=widths, conditioning="concat", where="start", dropout=dropout,
                          n_conditions=n_conditions, mass_scale=mass_scale, condition=condition, seed=seed)
@@ -359,7 +382,7 @@ class IndividualNNs(Classifier):
         points = sorted(float(p) for p in mass_points)
         if not points or len(set(points)) != len(points):
             raise ValueError(f"mass_points must be distinct values (GeV), got {list(mass_points)}")
-        super().__init__(n_features, n_conditions=1, mass_scale=1e-3, condition=condition, config={
+        super().__init__(n_features, n_conditions=1, mass_scale=None, condition=condition, config={
             "mass_points": points, "widths": [int(w) for w in widths], "dropout": float(dropout),
             "seed": seed})
         self.register_buffer("points", torch.tensor(points, dtype=torch.float32) * self.mass_scale)

@@ -32,16 +32,7 @@ from hepconditioning.evaluation.results import read_results
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory
 from hepconditioning.io.root.reader import open_root
-from hepconditioning.plotting.figures import (
-    auc_vs_mass,
-    best_cut_vs_mass,
-    hypothesis_scores,
-    roc_per_mass,
-    save_figure,
-    score_distributions,
-    sigma_ratio_vs_mass,
-    training_history,
-)
+from hepconditioning.plotting import figures
 from hepconditioning.plotting.stacks import process_stack
 from hepconditioning.plotting.style import FigureLabel, draw_label, hep_style
 
@@ -53,7 +44,7 @@ def _name(stem: str, label: str) -> str:
 
 
 def _save(fig: Any, directory: Path, name: str, dpi: int) -> Path:
-    return save_figure(fig, directory / name, dpi=dpi, close=True)
+    return figures.save_figure(fig, directory / name, dpi=dpi, close=True)
 
 
 def _score_grid(histograms: list[ScoreHistograms], title: str, label: FigureLabel) -> Any:
@@ -62,7 +53,7 @@ def _score_grid(histograms: list[ScoreHistograms], title: str, label: FigureLabe
     fig, axes = plt.subplots(nrows, ncols, figsize=(6.4 * ncols, 5.2 * nrows), layout="constrained",
                              squeeze=False)
     for ax, h in zip(axes.flat, histograms, strict=False):
-        score_distributions(h, ax=ax)
+        figures.score_distributions(h, ax=ax)
         draw_label(ax, label)
     for ax in axes.flat[len(histograms):]:
         ax.set_axis_off()
@@ -130,15 +121,15 @@ def _draw(directory: Path, named: dict[str, EvaluationTable], histories: dict[st
           evaluation: Events | None, scores: dict[str, Any], histograms: dict[str, list[ScoreHistograms]],
           *, bins: int, dpi: int, label: FigureLabel) -> list[Path]:
     written = []
-    for stem, draw in (("auc_vs_mass", auc_vs_mass), ("sigma_ratio_vs_mass", sigma_ratio_vs_mass),
-                       ("best_cut_vs_mass", best_cut_vs_mass)):
+    for stem, draw in (("auc_vs_mass", figures.auc_vs_mass), ("sigma_ratio_vs_mass", figures.sigma_ratio_vs_mass),
+                       ("best_cut_vs_mass", figures.best_cut_vs_mass)):
         artists = draw(named)
         draw_label(artists.lines[0].axes, label)
         written.append(_save(artists.lines[0].figure, directory, f"{stem}.png", dpi))
     for name, table in named.items():
         if name in scores:
-            roc = roc_per_mass(evaluation, scores[name],
-                               working_points=dict(zip(table.mass, table.threshold, strict=True)))
+            roc = figures.roc_per_mass(evaluation, scores[name],
+                                       working_points=dict(zip(table.mass, table.threshold, strict=True)))
             roc.legend.set_title(name or None)
             draw_label(roc.reference.axes, label)
             written.append(_save(roc.reference.figure, directory, _name("roc", name), dpi))
@@ -149,7 +140,7 @@ def _draw(directory: Path, named: dict[str, EvaluationTable], histories: dict[st
         if per_mass:
             written.append(_save(_score_grid(per_mass, name, label), directory, _name("scores", name), dpi))
         if name in histories:
-            history = training_history(histories[name])
+            history = figures.training_history(histories[name])
             history.legend.set_title(name or None)
             draw_label(history.loss.axes, label)
             written.append(_save(history.loss.figure, directory, _name("history", name), dpi))
@@ -191,7 +182,7 @@ def figures_from_results(
                             va="top")
                     draw_label(ax, style)
                 name = f"stack_{model or 'model'}_{f'{mass:g}'.replace('.', 'p')}.png"
-                written.append(save_figure(fig, tmp / name, dpi=dpi, close=True))
+                written.append(figures.save_figure(fig, tmp / name, dpi=dpi, close=True))
     return [Path(out) / path.name for path in written]
 
 
@@ -211,6 +202,6 @@ def figure_from_apply(histograms: str | os.PathLike[str], *, label: FigureLabel 
     named = {f"m = {name[len('score_'):].replace('p', '.')} GeV": h for name, h in found.items()}
     label = label or FigureLabel()
     with hep_style(label.style):
-        drawn = hypothesis_scores(named)
+        drawn = figures.hypothesis_scores(named)
         draw_label(drawn.legend.axes, label)
         return _save(drawn.legend.axes.figure, histograms.parent, "histograms.png", dpi)

@@ -41,6 +41,7 @@ class RecipeEntry:
     definition: str = ""
 
     def columns(self) -> tuple[Feature, ...]:
+        """One :class:`~hepconditioning.contract.Feature` per column this entry gives."""
         names = self.feature.names
         if len(names) == 1:
             return (Feature(names[0], self.unit, self.definition),)
@@ -49,6 +50,7 @@ class RecipeEntry:
                      for i, n in enumerate(names))
 
     def to_dict(self) -> dict[str, Any]:
+        """The entry as a JSON-ready mapping (:func:`parse_features` reads it back)."""
         f = self.feature
         if isinstance(f, Expr):
             out: dict[str, Any] = {"expr": f.expression}
@@ -79,6 +81,7 @@ class FeatureRecipe:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The column names of the recipe, in the model's input order."""
         return tuple(c.name for c in self.columns)
 
     def to_list(self) -> list[dict[str, Any]]:

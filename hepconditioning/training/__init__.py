@@ -9,9 +9,7 @@ Modules: :mod:`.config` (TrainConfig), :mod:`.loss` (weighted BCE with soft targ
 
 from __future__ import annotations
 
-from typing import Any
-
-from hepconditioning._compat import moved_name
+from hepconditioning._compat import module_hooks
 from hepconditioning.training.batches import Batch, BatchSource, ParameterBatchSource
 from hepconditioning.training.config import TrainConfig
 from hepconditioning.training.loop import History, TrainingDivergedError, fit
@@ -41,10 +39,4 @@ __all__ = [
     "weighted_bce",
 ]
 
-
-def __getattr__(name: str) -> Any:  # old spellings (hepconditioning._compat)
-    return moved_name(__name__, name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = module_hooks(__name__, __all__)  # old spellings: hepconditioning._compat

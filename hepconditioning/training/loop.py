@@ -65,6 +65,17 @@ class History:
         """Number of completed epochs."""
         return len(self.loss)
 
+    def record(self, *, loss: float, l2_penalty: float, validation: ValidationResult, seconds: float,
+               count: int) -> None:
+        """Append one epoch: mean loss, L2 penalty, validation AUCs, its time and ``count / seconds``."""
+        self.loss.append(loss)
+        self.l2_penalty.append(l2_penalty)
+        self.val_auc.append(validation.auc)
+        self.mass_points = list(validation.mass_points)
+        self.val_auc_per_mass.append(list(validation.auc_per_mass))
+        self.seconds.append(seconds)
+        self.events_per_second.append(count / seconds if seconds > 0 else math.nan)
+
 
 def _fast(model: torch.nn.Module) -> dict[str, bool]:
     # the fused (single-kernel) Adam is 3x faster than foreach on CPU for these small tensors
@@ -236,13 +247,8 @@ def fit(model: torch.nn.Module, train: Events, *, validation: Events, config: Tr
             bar.close()
             seconds = time.perf_counter() - began
             result = parallel.broadcast(validate(model) if parallel.is_main else None)
-            history.loss.append(total / max(count, 1))
-            history.l2_penalty.append(_l2_penalty(model, config))
-            history.val_auc.append(result.auc)
-            history.mass_points = list(result.mass_points)
-            history.val_auc_per_mass.append(list(result.auc_per_mass))
-            history.seconds.append(seconds)
-            history.events_per_second.append(count / seconds if seconds > 0 else math.nan)
+            history.record(loss=total / max(count, 1), l2_penalty=_l2_penalty(model, config), validation=result,
+                           seconds=seconds, count=count)
             if result.auc > best_auc:
                 best_auc, best_state, history.best_epoch = result.auc, _clone_state(model), epoch
             if progress:

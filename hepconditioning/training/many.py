@@ -272,13 +272,8 @@ class _Stack:
     def _record(self, k: int, epoch: int, loss: float, count: int, seconds: float, progress: bool) -> set[int]:
         model, config, history = self.models[k], self.configs[k], self.histories[k]
         result = self.validators[k](model)
-        history.loss.append(loss)
-        history.l2_penalty.append(_l2_penalty(model, config))
-        history.val_auc.append(result.auc)
-        history.mass_points = list(result.mass_points)
-        history.val_auc_per_mass.append(list(result.auc_per_mass))
-        history.seconds.append(seconds)
-        history.events_per_second.append(count / seconds if seconds > 0 else math.nan)
+        history.record(loss=loss, l2_penalty=_l2_penalty(model, config), validation=result, seconds=seconds,
+                       count=count)
         if result.auc > self.best[k][1]:
             self.best[k] = (_clone_state(model), result.auc)
             history.best_epoch = epoch

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,24 @@ def _damaged(path: Path, why: str) -> CorruptFileError:
                             f"({why}); restore it from a copy or re-save it with save_model")
 
 
+def _unloadable(path: Path, err: Exception) -> str:
+    """Why ``torch.load`` refused ``path``, in words (its own message runs over many lines)."""
+    import pickle
+
+    with open(path, "rb") as file:
+        head = file.read(4)
+    if head == b"root":
+        return "a ROOT file, not a model"
+    if not head:
+        return "an empty file"
+    if not head.startswith(b"PK"):  # torch.save writes a zip archive
+        return "not a file written by torch.save (an ONNX export, a text or another format?)"
+    if isinstance(err, pickle.UnpicklingError):
+        return "a torch file holding more than tensors and plain data (a whole module, another program's checkpoint?)"
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).strip()
+    return f"{type(err).__name__}: {text.splitlines()[0][:120] if text else ''}"
+
+
 def load_model(path: str | Path) -> torch.nn.Module:
     """Rebuild the model saved by :func:`save_model`, in eval mode, ready for raw inputs.
 
@@ -134,7 +153,7 @@ def load_model(path: str | Path) -> torch.nn.Module:
     try:
         payload = torch.load(path, weights_only=True, map_location="cpu")
     except Exception as err:  # torch raises RuntimeError, UnpicklingError, EOFError, ... on damage
-        raise _damaged(path, f"{type(err).__name__}: {str(err).splitlines()[0][:120] if str(err) else ''}") from err
+        raise _damaged(path, _unloadable(path, err)) from err
     fmt = payload.get("format") if isinstance(payload, dict) else None
     if fmt in _OLD_FORMATS:
         raise OldModelFormatError(
@@ -160,6 +179,6 @@ def load_model(path: str | Path) -> torch.nn.Module:
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as err:
         raise _damaged(path, f"{type(err).__name__}: {err}") from err
     model.metadata = metadata
-    model.condition = Condition.from_dict(metadata["condition"])
+    model.condition = Condition.from_dict({"scale": model.mass_scale, **metadata["condition"]})
     model.trained_on = TrainedOn.from_dict(metadata["trained_on"])
     return model.eval()

@@ -12,9 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hepconditioning._compat import moved_name
+from hepconditioning._compat import module_hooks
 from hepconditioning.io.csv.layout import (
     CSV_LAYOUTS,
     CsvLayout,
@@ -31,10 +29,4 @@ __all__ = [
     "write_csv",
 ]
 
-
-def __getattr__(name: str) -> Any:  # old spellings (hepconditioning._compat)
-    return moved_name(__name__, name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = module_hooks(__name__, __all__)  # old spellings: hepconditioning._compat

@@ -126,11 +126,24 @@ def read_csv(
     x, mass, labels, weights, process = buffer.finish()
     if auto:
         where = " and ".join(f"CSV file {str(h.path)!r}" for h in headers)
-        snap_mass(mass, file_mass_points(mass, labels, layout.points, tolerance=mass_tolerance), tolerance=mass_tolerance,
-                  where=where, hint="A value off the layout's points is kept only where signal rows hold it (a "
-                  "sample generated at other masses); only background rows hold these. Fix those rows, or "
-                  + DECLARE_MASS_POINTS[0].lower() + DECLARE_MASS_POINTS[1:])
+        signal = _signal_masses(mass, labels)
+        points = file_mass_points(signal, np.ones_like(signal), layout.points, tolerance=mass_tolerance)
+        for start in range(0, len(mass), _SNAP_ROWS):  # in place, block by block: no (N,) float64 temporaries
+            snap_mass(mass[start:start + _SNAP_ROWS], points, tolerance=mass_tolerance, where=where,
+                      hint="A value off the layout's points is kept only where signal rows hold it (a "
+                      "sample generated at other masses); only background rows hold these. Fix those rows, or "
+                      + DECLARE_MASS_POINTS[0].lower() + DECLARE_MASS_POINTS[1:])
     return Events(x, mass, labels, weights, feature_names=features, process=process)
+
+
+_SNAP_ROWS = 1 << 16
+
+
+def _signal_masses(mass: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The distinct finite masses of the signal rows, found block by block (small temporaries)."""
+    parts = [np.unique(m[(lab == 1) & np.isfinite(m)])
+             for m, lab in ((mass[i:i + _SNAP_ROWS], labels[i:i + _SNAP_ROWS]) for i in range(0, len(mass), _SNAP_ROWS))]
+    return np.unique(np.concatenate(parts)) if parts else mass[:0]
 
 
 def _estimate_rows(headers: list[CsvHeader]) -> int:

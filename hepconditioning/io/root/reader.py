@@ -19,9 +19,15 @@ import awkward as ak
 import numpy as np
 import uproot
 
-from hepconditioning.errors import CorruptFileError, EmptyInputError, MissingColumnError
+from hepconditioning.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    FileFormatError,
+    MissingColumnError,
+)
 from hepconditioning.events import Events, process_ids
 from hepconditioning.io.atomic import check_input_paths
+from hepconditioning.io.root.entries import TREE_CLASSES, is_rntuple, iterate_arrays
 from hepconditioning.io.root.spec import Count, Expr, Jagged, RootSpec, Sum
 
 __all__ = ["CORRUPT", "feature_columns", "find_tree", "open_root", "read_root"]
@@ -62,10 +68,12 @@ def read_root(
     out = _Output(spec, total)
     for path in paths:
         with open_root(path) as file:
-            tree = file[spec.tree]
+            tree = find_tree(file, spec.tree, path)
             try:
-                for arrays in tree.iterate(list(aliases), aliases=aliases, cut=spec.cut,
-                                           step_size=step_size, library="ak"):
+                chunks = tree.iterate(list(aliases), aliases=aliases, cut=spec.cut, step_size=step_size,
+                                      library="ak") if not is_rntuple(tree) else iterate_arrays(tree, aliases,
+                                                                                                cut=spec.cut)
+                for arrays in chunks:
                     out.append(arrays, where=f"tree {spec.tree!r} of {str(path)!r}")
             except CORRUPT as exc:
                 raise CorruptFileError(f"cannot read tree {spec.tree!r} of {str(path)!r} (damaged?): {exc}") from exc
@@ -88,15 +96,19 @@ def open_root(path: Path) -> Any:
 
 
 def find_tree(file: Any, name: str, path: Path) -> Any:
-    """The TTree/TNtuple ``name`` (``"dir/name"``) of the open ``file`` read from ``path``.
+    """The TTree, TNtuple or RNTuple ``name`` (``"dir/name"``) of the open ``file`` read from ``path``.
 
     Raises ``MissingColumnError`` listing the trees of the file when it has none of that name.
     """
     try:
-        trees = [k.rsplit(";", 1)[0] for k, c in file.classnames().items() if c in ("TTree", "TNtuple")]
+        classes = {k.rsplit(";", 1)[0]: c for k, c in file.classnames().items()}
+        trees = [k for k, c in classes.items() if c in TREE_CLASSES]
         obj = file[name] if name in trees else None
     except CORRUPT as exc:
         raise CorruptFileError(f"cannot read the directory of {str(path)!r} (damaged?): {exc}") from exc
+    if obj is None and name in classes:  # e.g. a histogram of that name
+        raise FileFormatError(f"{name!r} in ROOT file {str(path)!r} is a {classes[name]}, not a tree "
+                              f"(trees: {', '.join(map(repr, trees)) or 'none'})")
     if obj is None:
         raise MissingColumnError(name, trees, where=f"ROOT file {str(path)!r} (trees)")
     return obj

@@ -92,6 +92,7 @@ class Sum:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The feature name: ``name``, else ``<branch>_sum``."""
         return (self.name or f"{self.branch}_sum",)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from hepconditioning.errors import MissingColumnError
+from hepconditioning.io.root.entries import iterate_arrays
 from hepconditioning.io.root.reader import CORRUPT, find_tree, open_root
 
 __all__ = ["histogram_bin", "tree_sum"]
@@ -21,9 +22,8 @@ def tree_sum(paths: Sequence[Path], tree: str, expression: str) -> float:
         with open_root(Path(path)) as file:
             obj = find_tree(file, tree, Path(path))
             try:
-                for arrays in obj.iterate(["_hc_sum"], aliases={"_hc_sum": expression}, library="np",
-                                          step_size="100 MB"):
-                    total += float(np.sum(arrays["_hc_sum"], dtype=np.float64))
+                for arrays in iterate_arrays(obj, {"_hc_sum": expression}):
+                    total += float(np.sum(np.asarray(arrays["_hc_sum"]), dtype=np.float64))
             except KeyError as err:
                 raise MissingColumnError(str(err).strip("'\""), sorted(obj.keys()),
                                          where=f"tree {tree!r} of {str(path)!r}") from err

@@ -5,7 +5,7 @@ loading for the eager model of a hepconditioning model file (``load_model``: wei
 standardization and the feature list travel with it) and takes the features as an awkward
 array (``(N, F)`` regular, or records with the trained feature names) and the condition::
 
-    from hepconditioning.apply.coffea import ModelWrapper
+    from hepconditioning.export.coffea import ModelWrapper
     pnn = ModelWrapper("models/AffinePNN.pt")
     scores = pnn(features, 750.0)          # awkward (N,) probabilities at m = 750 GeV
 
@@ -21,11 +21,13 @@ from typing import Any
 import numpy as np
 
 from hepconditioning.errors import MissingDependencyError
+from hepconditioning.export.head import ProbabilityHead
+from hepconditioning.training import load_model
 
 try:
     from coffea.ml_tools.torch_wrapper import torch_wrapper
 except ImportError as err:  # pragma: no cover - the coffea extra is missing
-    raise MissingDependencyError("coffea", "coffea", purpose="hepconditioning.apply.coffea") from err
+    raise MissingDependencyError("coffea", "coffea", purpose="hepconditioning.export.coffea") from err
 
 __all__ = ["ModelWrapper"]
 
@@ -39,8 +41,6 @@ class ModelWrapper(torch_wrapper):
     """
 
     def __init__(self, model: str | os.PathLike[str], *, device: str | None = None) -> None:
-        from hepconditioning.training import load_model
-
         loaded = load_model(model)  # fail early (damaged file, old format), here and not on a worker
         self.feature_names = loaded.trained_on.feature_names if loaded.trained_on is not None else None
         self.n_features = loaded.n_features
@@ -53,10 +53,7 @@ class ModelWrapper(torch_wrapper):
         return torch.device(self.device_name) if self.device_name else super()._create_device()
 
     def _create_model(self) -> Any:
-        from hepconditioning.apply.onnx import _Probability
-        from hepconditioning.training import load_model
-
-        return _Probability(load_model(self.torch_jit)).to(self.device).eval()
+        return ProbabilityHead(load_model(self.torch_jit)).to(self.device).eval()
 
     def validate_numpy_input(self, x: np.ndarray, mass: np.ndarray) -> None:
         if x.ndim != 2 or x.shape[1] != self.n_features or mass.shape != (x.shape[0],):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,20 +20,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from hepconditioning.contract import TrainedOn
 from hepconditioning.errors import MissingDependencyError
+from hepconditioning.export.head import ProbabilityHead
+from hepconditioning.io.atomic import atomic_path
+from hepconditioning.training import load_model
 
 __all__ = ["OnnxScorer", "to_onnx"]
 
 OPSET = 17
-
-
-class _Probability(torch.nn.Module):
-    def __init__(self, model: torch.nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.model(x, condition))
 
 
 def to_onnx(model: torch.nn.Module | str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
@@ -46,15 +42,12 @@ def to_onnx(model: torch.nn.Module | str | os.PathLike[str], path: str | os.Path
         import onnx
     except ImportError as err:
         raise MissingDependencyError("onnx", "onnx", purpose="ONNX export") from err
-    from hepconditioning.io.atomic import atomic_path
-    from hepconditioning.training import load_model
-
     if not isinstance(model, torch.nn.Module):
         model = load_model(model)
     if not hasattr(model, "standardizer") or model.n_conditions != 1:
         raise TypeError(f"to_onnx exports hepconditioning.nn models with one condition, got {type(model).__name__}")
     condition = model.condition.name
-    wrapper = _Probability(model)
+    wrapper = ProbabilityHead(model)
     was_training = model.training
     wrapper.eval()
     info = model.trained_on
@@ -95,15 +88,10 @@ class OnnxScorer:
             import onnxruntime as ort
         except ImportError as err:
             raise MissingDependencyError("onnxruntime", "onnx", purpose="the onnx backend") from err
-        from hepconditioning.contract import TrainedOn
-        from hepconditioning.training import load_model
-
         path = Path(model)
         if path.suffix == ".onnx":
             graph = path.read_bytes()
         else:  # a model file: export it to a temporary ONNX file first
-            import tempfile
-
             with tempfile.TemporaryDirectory() as tmp:
                 graph = to_onnx(load_model(path), Path(tmp) / "model.onnx").read_bytes()
         options = ort.SessionOptions()
