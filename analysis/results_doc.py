@@ -93,7 +93,7 @@ def probe_section() -> str:
              "|---|---|---|"]
     names = {"identical": "signal's masses and IMB frequencies (old default: 99.4 % at 500 GeV)",
              "points": "signal's points {500, 1500}, equal frequencies",
-             "five": "all five HEPMASS points, equal, resampled (**the fix**)",
+             "five": "all five HEPMASS points, equal, resampled (the five-point pool)",
              "column": "the background's own five-valued mass column, fixed (real HEPMASS-IMB)"}
     for path in sorted((RESULTS / "anzalone22" / "probe_750").glob("*.log")):
         for line in path.read_text().splitlines():
@@ -103,6 +103,80 @@ def probe_section() -> str:
                 lines.append(f"| {names[m.group(1)]} | {m.group(2)}, {balance} | "
                              f"{' / '.join(v.strip() for v in m.group(3).split(','))} |")
     return "\n".join(lines)
+
+
+CALIBRATION_ORDER = ("baseline", "cluster_iso", "cluster_iso_lineshape", "cluster_iso_lineshape_semilep",
+                     "cluster_iso_lineshape_column")
+
+
+def calibration_section() -> str:
+    """Table 4's pNN at 1/12 scale for each generator variant tried (results/anzalone22/calibration)."""
+    folder = RESULTS / "anzalone22" / "calibration"
+    lines = ["| generator variant | validation | best epoch | AUC % at 500 / 750 / 1000 / 1250 / 1500 GeV |",
+             "|---|---|---|---|", "| paper (real HEPMASS-IMB, 25 epochs) | | | "
+             + " / ".join(f"{v:.2f}" for v in PAPER_TABLE4["pNN"]) + " |"]
+    for tag in CALIBRATION_ORDER:
+        path = folder / f"{tag}.json"
+        if path.is_file():
+            r = json.loads(path.read_text())
+            aucs = " / ".join(f"{r['auc'][m]:.1f}" for m in MASSES)
+            lines.append(f"| `{tag}`: {r['description']} | {r['validation_mass']} | {r['best_epoch'] + 1} of "
+                         f"{r['epochs']} | {aucs} |")
+    return "\n".join(lines)
+
+
+def _markdown(head: list[str], rows: list[list[str]]) -> str:
+    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+                     + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def _binned(first: list[str], edges: list[float], low: float, high: float, rows: list[tuple]) -> str:
+    """Markdown of per-bin values: ``rows`` are (labels, values, format) over bins in [low, high)."""
+    bins = [i for i in range(len(edges) - 1) if low <= edges[i] < high]
+    head = first + [f"{edges[i]}–{edges[i + 1]}" for i in bins]
+    return _markdown(head, [labels + ["–" if v[i] is None else fmt.format(v[i]) for i in bins]
+                            for labels, v, fmt in rows])
+
+
+def profile_section(tag: str = "baseline") -> str:
+    """Mean network score per m_WWbb bin at m = 500/750/1500 GeV (the calibration's diagnosis)."""
+    r = _json(f"anzalone22/calibration/{tag}.json")
+    if r is None:
+        return "(not run)"
+    rows = [([label, f"{m} GeV"], r["score_vs_m_wwbb"][kind][m], "{:.3f}")
+            for kind, label in (("background", "test background"), ("signal_750", "750 GeV signal"))
+            for m in ("500", "750", "1500")]
+    return _binned(["events", "condition m"], r["m_wwbb_edges"], 300, 1200, rows)
+
+
+def shapes_section() -> str:
+    """Likelihood ratio signal/background in m_WWbb bins between the trained points."""
+    shapes = _json("anzalone22/calibration/shapes.json")
+    if shapes is None:
+        return "(not run)"
+    rows = [([backend, f"{m} GeV"], shapes[backend]["signal"][m]["likelihood_ratio"], "{:.2f}")
+            for backend in ("pythia", "stand-in") for m in ("500", "750", "1500")]
+    return _binned(["generator", "m_X"], shapes["m_wwbb_edges"], 550, 1000, rows)
+
+
+def keras_section() -> str:
+    """Torch vs Keras models of the reference: mean ± seed std per mass, and the acceptance."""
+    if (check := _json("anzalone22/keras_crosscheck.json")) is None:
+        return "(not run yet)"
+    rows = []
+    for name, model in check["models"].items():
+        table = model["acceptance"]
+        rows += [[name, fw] + [f"{table[m][fw + '_mean']:.1f} ± {table[m][fw + '_std']:.1f}" for m in MASSES]
+                 for fw in ("torch", "keras")]
+        rows.append([name, "difference (within 2 points or 2σ)"]
+                    + [f"{table[m]['difference']:+.1f} ({'yes' if table[m]['ok'] else 'no'})" for m in MASSES])
+    if {"pNN", "AffinePNN"} <= set(check["models"]):  # verdict (a) at this scale, with the seed spread
+        for fw in ("torch", "keras"):
+            a, p = (check["models"][k]["acceptance"] for k in ("AffinePNN", "pNN"))
+            rows.append(["AffinePNN − pNN", fw] + [f"{a[m][fw + '_mean'] - p[m][fw + '_mean']:+.1f} ± "
+                         f"{math.hypot(a[m][fw + '_std'], p[m][fw + '_std']) / math.sqrt(len(check['seeds'])):.1f}"
+                         for m in MASSES])
+    return _markdown(["network", "framework"] + [f"{m} GeV" for m in MASSES], rows)
 
 
 class _Missing(dict):
@@ -119,8 +193,14 @@ def render() -> str:
     small = _json("anzalone22/fraction/summary.json")
     calib = _json("measured/hepmass_calibration.json")
     htau = _json("htautau/summary.json")
-    values = {
+    keras = _json("anzalone22/keras_crosscheck.json")
+    values = {"keras_epochs": str(keras["epochs"]), "keras_seeds": ", ".join(map(str, keras["seeds"]))} if keras else {}
+    values |= {
         "probe_table": probe_section(),
+        "calibration_table": calibration_section(),
+        "shapes_table": shapes_section(),
+        "profile_table": profile_section(),
+        "keras_table": keras_section(),
         "table4_paper": table4_side_by_side(paper, continuous=True) if paper else "(not run)",
         "table4_small": table4_side_by_side(small) if small else "(not run)",
         "claims_paper": claims_section(paper) if paper else "(not run)",

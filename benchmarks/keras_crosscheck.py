@@ -10,9 +10,11 @@ AffinePNN = 4 × (Dense ReLU → AffineConditioning: Dense_s(m) ⊙ h + Dense_b(
 → Dense(1); glorot-uniform kernels, zero biases (c_s = 0), L2 1e-4 / 1e-5 on the hidden Dense
 kernels / biases only, Adam lr 3e-4 ε 1e-7, batch 1024, m / 1000 as the mass input, the
 background's mass redrawn from the training signal's distinct masses for every pass, the
-weights of the epoch with the best validation AUC kept (the background's own mass column in
-validation). Both frameworks train on the *same* events (HEPMASS-IMB stand-in without the
-750/1000/1250 GeV signal, ``analysis/anzalone22/calibrate.py``'s scale) with the same seeds
+weights of the epoch with the best validation AUC kept (validation background masses drawn
+once from the same points, as the study's torch runs select). Both frameworks train on the
+*same* events (HEPMASS-IMB stand-in without the 750/1000/1250 GeV signal,
+``analysis/anzalone22/calibrate.py``'s scale) and inputs (standardized with the training
+split's mean and standard deviation, as ``fit`` does), with the same seeds
 (which set the initial weights and the batches, each in its own framework) and are evaluated
 with the same protocol (``hepconditioning.evaluation``: signal at m against all test
 background with its mass set to m). The torch networks go through the Table 4 runner.
@@ -63,12 +65,16 @@ def keras_model(kind: str, n_features: int, seed: int):
 def train_keras(kind: str, train, validation, *, epochs: int, seed: int):
     """Fit with a fresh background-mass draw every epoch; keep the best validation epoch."""
     from hepconditioning.metrics import roc_auc
+    from hepconditioning.sampling import background_mass
 
     model = keras_model(kind, train.n_features, seed)
     rng = np.random.default_rng(seed)
     points = np.unique(train.mass[train.labels == 1])
     background = train.labels == 0
-    val_inputs = [validation.x, validation.mass[:, None] / 1000.0]
+    # model selection as the study's torch runs (validation_mass = "drawn"): background masses
+    # drawn once from the training signal's points
+    val_mass = background_mass(validation, seed=seed, epoch=2**31 - 1)
+    val_inputs = [validation.x, val_mass[:, None] / 1000.0]
     best, best_weights = -1.0, None
     for _ in range(epochs):
         mass = train.mass.copy()
@@ -130,6 +136,7 @@ def main() -> None:
     from analysis.anzalone22.calibrate import reduced_scale
     from analysis.anzalone22.runner import run_one
     from analysis.anzalone22.studies import DataSets, generator_digest, specs
+    from hepconditioning.standardization import Standardizer
 
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -143,6 +150,9 @@ def main() -> None:
     for name in args.models.split(","):
         spec = next(s for s in specs("table4", scale) if s.name == name)
         train, validation = data.training(spec)
+        # the inputs the torch networks see: fit() standardizes with the training split's mean/std
+        standardize = Standardizer.fit(train)
+        k_train, k_validation, k_test = standardize(train), standardize(validation), standardize(test)
         runs = {"torch": [], "keras": []}
         for seed in args.seeds:
             began = time.process_time()
@@ -152,7 +162,8 @@ def main() -> None:
             runs["torch"].append({f"{r['mass']:g}": round(100 * r["auc"], 2) for r in result["rows"]
                                   if r["mass"] in MASSES})
             middle = time.process_time()
-            runs["keras"].append(keras_aucs(train_keras(name, train, validation, epochs=args.epochs, seed=seed), test))
+            model = train_keras(name, k_train, k_validation, epochs=args.epochs, seed=seed)
+            runs["keras"].append(keras_aucs(model, k_test))
             print(f"{name} seed {seed}: torch {runs['torch'][-1]} ({middle - began:.0f} CPU s), "
                   f"keras {runs['keras'][-1]} ({time.process_time() - middle:.0f} CPU s)", flush=True)
         record["models"][name] = {**runs, "n_train": len(train), "acceptance": acceptance(runs["torch"], runs["keras"])}
