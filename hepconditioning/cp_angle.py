@@ -23,9 +23,11 @@ import torch
 
 from hepconditioning import multi_instance as mi
 from hepconditioning.datasets import htautau
+from hepconditioning.errors import ConfigError
 from hepconditioning.events import Events
 from hepconditioning.metrics import two_hypothesis_auc
 from hepconditioning.nn import logits
+from hepconditioning.training import ValidationResult, fit, save_model, spin_weight_batches
 
 __all__ = ["cp_auc", "cp_samples", "run_card", "train_cp"]
 
@@ -51,8 +53,6 @@ def train_cp(model: torch.nn.Module, data: dict[str, Events], config: Any, *, al
     """``fit`` on spin-weight batches; model selection by the validation AUC at ``alpha``
     (a dedicated network) or by its mean over ``alphas`` (conditioned, ``alpha=None``, α drawn
     on ``[0, max(alphas)]``)."""
-    from hepconditioning.training import ValidationResult, fit, spin_weight_batches
-
     chosen = np.asarray(alphas if alpha is None else [alpha], dtype=np.float64)
 
     def validate(model: torch.nn.Module) -> ValidationResult:
@@ -69,12 +69,8 @@ def run_card(config: Any, tmp: Path, *, build: Callable[..., Any], card: str, lo
     """Train every model of a ``kind = "htautau"`` card into the directory ``tmp``: models,
     ``table.md`` and ``auc.json`` (AUC per α of each model and of the oracle on the test split).
     Returns the AUC tables and the histories by model name."""
-    from hepconditioning.training import save_model
-
     data_config = config.data
     if not isinstance(data_config.source, int) or data_config.mass_points is None:
-        from hepconditioning.errors import ConfigError
-
         raise ConfigError("[data] kind = \"htautau\" needs source = N (selected events to generate) and "
                           "mass_points = [...] (the angles α in rad evaluated, e.g. π/8 … π/2)")
     alphas = [float(a) for a in data_config.mass_points]

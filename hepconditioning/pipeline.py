@@ -37,17 +37,37 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from hepconditioning.config import RunConfig
+from hepconditioning import nn
+from hepconditioning.config import RunConfig, load_config
+from hepconditioning.contract import Condition
+from hepconditioning.cp_angle import run_card
+from hepconditioning.datasets.hepmass import FEATURES, load_hepmass, physical
+from hepconditioning.evaluation import (
+    evaluate_scores,
+    evaluation_events,
+    hypothesis_table,
+    write_results,
+)
+from hepconditioning.evaluation.hypotheses import as_markdown, midpoints
 from hepconditioning.events import Events
 from hepconditioning.io.outdir import atomic_directory, check_output_directory
-from hepconditioning.nn import ExtrapolationWarning
+from hepconditioning.nn import ExtrapolationWarning, predict
+from hepconditioning.nn.embedding import hidden_features
+from hepconditioning.plotting import (
+    draw_label,
+    hep_style,
+    save_figure,
+    summary_figures,
+    tsne_embedding,
+)
+from hepconditioning.samples import read_samples
+from hepconditioning.training import fit, load_model, save_model
 
 __all__ = ["Evaluated", "RunResult", "build_model", "evaluate_model", "load_data", "run"]
 
 
 class RunResult(NamedTuple):
     """What a run produced: per-model evaluation tables and the output directory."""
-
     directory: Path
     tables: dict[str, Any]
     histories: dict[str, Any]
@@ -57,7 +77,6 @@ class RunResult(NamedTuple):
 class Evaluated(NamedTuple):
     """What :func:`evaluate_model` computed (``hypotheses``: ``None`` when every evaluation mass
     has signal and the data are not [[samples]])."""
-
     evaluation: Events
     scores: np.ndarray
     table: Any
@@ -69,16 +88,9 @@ def evaluate_model(model_path: str | Path, data: str | Path, *, masses: Any = No
                    balance: bool | None = None) -> Evaluated:
     """``hepconditioning evaluate``: a saved model on a HEPMASS CSV / ROOT file or on the test
     split of a card's [[samples]], at the signal points and at hypotheses without signal."""
-    from hepconditioning.datasets.hepmass import FEATURES, load_hepmass, physical
-    from hepconditioning.evaluation import evaluate_scores, evaluation_events, hypothesis_table
-    from hepconditioning.nn import predict
-    from hepconditioning.training import load_model
-
     model = load_model(model_path)
     processes = None
     if Path(data).suffix in (".toml", ".yaml", ".yml"):
-        from hepconditioning.config import load_config
-
         config = load_config(data)
         events = load_data(config)[2]
         processes = recipe_metadata(config)["processes"] if config.recipe is not None else None
@@ -105,7 +117,6 @@ def evaluate_model(model_path: str | Path, data: str | Path, *, masses: Any = No
 
 def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
     """``(train, validation, test)`` for the card's ``[data]`` section.
-
     The validation split is taken from the training part with the same (im)balance as the
     training data, as in [Anzalone22] section 4 (model selection on an unbalanced split).
     ``train_masses`` keeps only those signal mass points in train and validation (the
@@ -114,7 +125,6 @@ def load_data(config: RunConfig) -> tuple[Events, Events, Events]:
     data = config.data
     if data.kind == "samples":
         return _sample_splits(config)
-    from hepconditioning.datasets.hepmass import load_hepmass
 
     if isinstance(data.source, int):
         source: Any = "generated"
@@ -137,8 +147,6 @@ def _sample_splits(config: RunConfig) -> tuple[Events, Events, Events]:
     """The card's samples split into train, validation and test (stratified by class, condition
     value and process); each split's weights are divided by its fraction, so that its yields
     stay those of the full luminosity."""
-    from hepconditioning.samples import read_samples
-
     data = config.data
     events = read_samples(config.samples, config.recipe, luminosity=data.luminosity).events
     rest, test = events.split(data.test_fraction, seed=data.seed)
@@ -163,17 +171,13 @@ def recipe_metadata(config: RunConfig) -> dict[str, Any] | None:
 def build_model(model_config: Any, n_features: int, mass_points: np.ndarray, *, seed: int = 0,
                 condition: Any = None) -> Any:
     """Instantiate ``hepconditioning.nn.<type>(n_features, **options)``.
-
     The initial weights come from ``seed`` (the card's ``[training] seed``) unless the model's
     options set their own ``seed``: the same card gives the same weights on every run.
     """
-    from hepconditioning import nn
-
     cls = getattr(nn, model_config.type)
     options = {"seed": seed, **model_config.options}
     accepts = "condition" in inspect.signature(cls).parameters
     if condition is not None and accepts:  # the card's [condition]: name, unit and scale travel with the model
-        from hepconditioning.contract import Condition
 
         options.setdefault("condition", Condition(condition.name, condition.unit, scale=condition.scale))
     if model_config.type == "IndividualNNs" and "mass_points" not in options:
@@ -193,24 +197,11 @@ def _jsonable(value: Any) -> Any:
 def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] = print,
         resume: bool = False) -> RunResult:
     """Execute a validated run card; see the module docstring for what is written.
-
     The outputs are built in a hidden partial directory beside the output directory, with a
     training checkpoint per model (``checkpoints/<model>/``) written after every epoch.
     ``resume=True`` continues in the partial directory a killed run left behind, and ends
     bit-identical to an uninterrupted run; otherwise such leftovers are removed.
     """
-    from hepconditioning.datasets.hepmass import FEATURES
-    from hepconditioning.evaluation import (
-        evaluate_scores,
-        evaluation_events,
-        hypothesis_table,
-        write_results,
-    )
-    from hepconditioning.evaluation.hypotheses import as_markdown, midpoints
-    from hepconditioning.nn import predict
-    from hepconditioning.plotting import summary_figures
-    from hepconditioning.training import save_model
-
     start = time.perf_counter()
     if int(os.environ.get("RANK", "0")) != 0:
         return _train_only(config, start)
@@ -222,7 +213,6 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
     # the output location is created (and proven writable) before any data is read
     with atomic_directory(out, overwrite=config.output.overwrite, resume=resume, log=log) as tmp:
         if config.data.kind == "htautau":  # the CP-angle-conditioned network
-            from hepconditioning.cp_angle import run_card
 
             tables, histories = run_card(config, tmp, build=build_model, card=_card_text(config), log=log,
                                          progress=progress)
@@ -279,8 +269,6 @@ def run(config: RunConfig, *, progress: bool = True, log: Callable[[str], None] 
 def _prepared_data(config: RunConfig) -> tuple[Events, Events, Events, bool]:
     """Train, validation and test events, and whether the events hold the HEPMASS features
     (stored standardized, returned in physical units; ``fit`` fits the standardization)."""
-    from hepconditioning.datasets.hepmass import FEATURES, physical
-
     train, validation, test = load_data(config)
     hepmass = train.feature_names == tuple(f.name for f in FEATURES)
     if hepmass:  # stored standardized: the models take (and their files document) physical units
@@ -292,8 +280,6 @@ def _trained(model_config: Any, config: RunConfig, train: Events, validation: Ev
              **options: Any) -> tuple[Any, Any]:
     """The model of ``model_config`` (initial weights from the card's seed) and its history,
     trained by ``fit`` with ``options`` (``fit`` fits the standardization on ``train``)."""
-    from hepconditioning.training import fit
-
     model = build_model(model_config, train.n_features, train.mass_points, seed=config.training.seed,
                         condition=config.condition)
     return model, fit(model, train, validation=validation, config=config.training, **options)
@@ -328,8 +314,6 @@ def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: i
     style of ``label`` (a :class:`~hepconditioning.plotting.FigureLabel`) and carrying it."""
     import matplotlib.pyplot as plt
 
-    from hepconditioning.nn.embedding import hidden_features
-    from hepconditioning.plotting import draw_label, hep_style, save_figure, tsne_embedding
 
     if getattr(model, "output", None) is None:
         return  # IndividualNNs: one network per mass, no common hidden layer

@@ -188,7 +188,7 @@ def test_a_histogram_named_as_the_tree_and_a_list_weight_are_one_line(model, tmp
 
 @pytest.mark.parametrize("existing", [False, True])
 def test_a_failure_while_writing_removes_what_the_run_wrote(model, tmp_path, monkeypatch, existing):
-    import hepconditioning.io.root as root
+    import hepconditioning.apply.run as root  # the write_root that apply_files calls
 
     sources = [_tree(tmp_path / f"in{i}.root", _columns()) for i in range(2)]
     out = tmp_path / "out"

@@ -457,15 +457,15 @@ def test_signals_give_one_line_and_remove_partial_output(tmp_path, capsys, monke
     import os
     import signal
 
-    import hepconditioning.training
+    import hepconditioning.pipeline
 
-    fit = hepconditioning.training.fit
+    fit = hepconditioning.pipeline.fit
 
     def fit_then_signal(*args, **kwargs):
         return fit(*args, callback=lambda epoch, history: os.kill(os.getpid(), getattr(signal, signum)),
                    **kwargs)
 
-    monkeypatch.setattr(hepconditioning.training, "fit", fit_then_signal)
+    monkeypatch.setattr(hepconditioning.pipeline, "fit", fit_then_signal)  # the fit the pipeline calls
     # a shell starts background jobs with SIGINT ignored (CI may run us so): act as a terminal would
     interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     handler = signal.getsignal(signal.SIGTERM)

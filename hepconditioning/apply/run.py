@@ -36,6 +36,12 @@ from hepconditioning.apply.spec import ApplySpec, evaluate_features
 from hepconditioning.apply.state import check_input_state, measured_state
 from hepconditioning.contract import Condition
 from hepconditioning.errors import CorruptFileError, MissingColumnError
+from hepconditioning.export.onnx import OnnxScorer
+from hepconditioning.io.atomic import check_input_paths, check_writable
+from hepconditioning.io.root import write_root
+from hepconditioning.io.root.entries import read_arrays
+from hepconditioning.io.root.reader import find_tree, open_root
+from hepconditioning.training import load_model
 
 __all__ = ["SENTINEL", "ApplyResult", "apply_files", "hypothesis_branch", "score_chunk"]
 
@@ -77,10 +83,7 @@ def hypothesis_branch(mass: float) -> str:
 @functools.lru_cache(maxsize=4)
 def _scorer(model_path: str, mtime: float, backend: str) -> Any:
     if backend == "onnx":
-        from hepconditioning.export.onnx import OnnxScorer
-
         return OnnxScorer(model_path)
-    from hepconditioning.training import load_model
 
     return load_model(model_path)
 
@@ -93,8 +96,6 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
     by default, serial and on dask alike, since the thread count changes how the matrix products
     round in float32 and the outputs are to be identical bit for bit.
     """
-    from hepconditioning.io.root.reader import find_tree, open_root
-
     scorer = _scorer(model_path, os.path.getmtime(model_path), backend)
     expressions = spec.expressions()
     with open_root(Path(path)) as file:  # damaged files raise CorruptFileError, naming the file
@@ -121,8 +122,6 @@ def score_chunk(model_path: str, path: str, spec: ApplySpec, start: int, stop: i
 
 def _read(tree: Any, expressions: dict[str, str], start: int, stop: int, path: str) -> Any:
     import uproot
-
-    from hepconditioning.io.root.entries import read_arrays
 
     try:
         return read_arrays(tree, expressions, entry_start=start, entry_stop=stop)
@@ -171,8 +170,6 @@ def _torch_threads(threads: int) -> Iterator[None]:
 
 
 def _entries(path: Path, spec: ApplySpec) -> int:
-    from hepconditioning.io.root.reader import find_tree, open_root
-
     with open_root(path) as file:
         return int(find_tree(file, spec.tree, path).num_entries)
 
@@ -235,9 +232,6 @@ def apply_files(model: str | os.PathLike[str], files: Sequence[str | os.PathLike
         bins: score histogram bins on [0, 1].
         step: entries per task.
     """
-    from hepconditioning.io.atomic import check_writable
-    from hepconditioning.training import load_model
-
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if workers is not None and scheduler is not None:
@@ -320,9 +314,6 @@ def _score_and_write(model_path: Path, paths: list[Path], spec: ApplySpec, value
                      written: list[Path], *, workers: int | None, scheduler: str | None, backend: str, bins: int,
                      step: int, progress: bool) -> ApplyResult:
     """Score every input and write the outputs into ``out``; ``written`` collects the files written."""
-    from hepconditioning.io.atomic import check_input_paths
-    from hepconditioning.io.root import write_root
-
     failed: dict[str, str] = {}
     tasks: list[tuple[int, int, int]] = []
     for i, path in enumerate(paths):

@@ -24,6 +24,7 @@ from hepconditioning.contract import TrainedOn
 from hepconditioning.errors import MissingDependencyError
 from hepconditioning.export.head import ProbabilityHead
 from hepconditioning.io.atomic import atomic_path
+from hepconditioning.nn.inputs import feature_matrix
 from hepconditioning.training import load_model
 
 __all__ = ["OnnxScorer", "to_onnx"]
@@ -110,8 +111,6 @@ class OnnxScorer:
                 batch_size: int = 8192) -> np.ndarray:
         """Probabilities ``(N,)`` (``mass`` scalar or per event) or ``(N, K)`` (``hypotheses``),
         ``batch_size`` events per run (whole-file runs spill the activations out of the cache)."""
-        from hepconditioning.nn.inputs import feature_matrix
-
         x = feature_matrix(self, inputs)
         n = x.shape[0]
         values = [mass] if hypotheses is None else list(np.atleast_1d(hypotheses))
