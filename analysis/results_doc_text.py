@@ -107,59 +107,38 @@ and the AffinePNN − pNN rows are not a measurement of interpolation (verdict (
 here). The pNN rows agree within 0.1 points at the trained 500 GeV point and within the seed
 spread elsewhere; its 1250/1500 GeV columns are far from converged after 6 epochs.
 
-## 2. Table 4 and Fig. 14c at the paper's event counts (before issue 19)
-
-*Trained before issue 19, with the scheme this page used then — background masses from all
-five HEPMASS points, L2 10⁻⁴ on every tensor, AffinePNN with c_s = 1 — not the reference's
-scheme of section 1. A rerun under the reference scheme (`data/cards/anzalone22_paper.toml`
-now) was started in issue 19 but got about 10 % of a core per network on the shared machine
-and was stopped after 4 (pNN) and 3 (AffinePNN) of 25 epochs, unevaluated: not committed.
-Under the reference scheme the stand-in's interpolation columns are predictions of the
-stand-in, not a reproduction (section 1).*
+## 2. Table 4 and Fig. 14c at the paper's event counts, the reference scheme, 25 epochs
 
 HEPMASS-IMB stand-in built from 7M generated training events (350k/140k/35k/7k/2k signal +
 3.5M background), the 750/1000/1250 GeV signal removed, 25 % validation split (2.9M training
-events); test: 3.5M generated events plus 350k signal events at each continuous mass.
-§6.3.1 hyperparameters (300/150/100/50 ReLU, dropout 0.25, L2 10⁻⁴ on weights and on biases
-separately, Adam 3·10⁻⁴, batch 1024), background mass from the five points, resampled every
-epoch; **{paper_epochs} epochs instead of 25** (the machine's two cores were shared by five
-jobs; networks that had not finished were evaluated at the best epoch reached, and say so
-in the row). One training seed; the brackets are the test-sample bootstrap only (100
-replicas; 30 for the "full" rows, which started last and were evaluated on a busier machine).
+events); test: 3.5M generated events plus 350k signal events at each continuous mass. The
+reference's scheme of section 1 (`data/cards/anzalone22_paper.toml`): background masses from
+the training signal's {{500, 1500}} GeV, L2 on the hidden Dense layers only, Adam ε 10⁻⁷,
+AffinePNN with c_s = 0, **{paper_epochs} epochs**, one training seed; the brackets are the
+test-sample bootstrap (30 replicas). Only the pNN and the AffinePNN were trained at this scale
+(about 35 CPU-minutes each); the class- and full-balanced rows are missing.
 
 {table4_paper}
 
 ![Fig. 14c](../results/anzalone22/paper/fig14c.png)
 
-Ordering of the four networks (AUC) at each mass:
-
-{ordering_paper}
-
 Verdicts on the paper's claims at this scale:
 
 {claims_paper}
 
-**What agrees and what does not.** With the background carrying every mass point, the
-**pNN interpolates**: at 750 GeV it is now well above 50 % and above the paper's value, and at
-1000/1250 GeV it is 1–2 points above the paper (all rows at the trained 500 GeV point
-are 2–3 points above the paper: the stand-in's 500 GeV classification is slightly easier, as
-its calibration above shows). The **AffinePNN does not reproduce the paper's headline**: at
-750 GeV the plain and class-balanced AffinePNN stay at or below 50 %, far below the pNN, so
-the paper's ordering AffinePNN > pNN at the missing masses is *reversed* at all three missing
-masses on the stand-in (most at 750 GeV); only the "full" balancing (class and mass point) lifts the AffinePNN. Class
-balancing helps the pNN at 750 GeV instead of costing it 5 points as in the paper. The
-continuous masses show where interpolation breaks: at 625 GeV, between the trained 500 GeV
-point and 750 GeV — a mass where training saw background but no signal — every network but
-the "full"-balanced AffinePNN ranks the signal below the background (the pNN_full near 50 %).
-The networks learn m = 750 GeV as a background-only region, and in between their output is a
-blend of the 500 GeV window and that region; the full balancing (equal signal share per mass
-point in every batch) counteracts it best. Why
-the affine conditioning suffers more here than in the paper we did not establish: its
-per-layer, mass-dependent scale and shift can fit the background-only mass points more
-sharply than an input concatenation, and the stand-in's features vary more smoothly and
-more simply with m_X than the real detector simulation; the real HEPMASS-IMB files, which
-would decide it, cannot be downloaded on this machine. Caveats: 10 of 25 epochs, one seed
-at this scale (the seed spread at 1/20 of the events is in section 3).
+**What this shows.** At the trained points both networks are close to the paper (about 3
+points above it at 500 GeV, within 0.5 at 1500 GeV). Between them, under the reference scheme,
+both fail on the stand-in: at 750 GeV both rank the signal below the background, at 1000 GeV
+the pNN is little above chance and the AffinePNN far below it, at 1250 GeV the pNN reaches
+the paper's value and the AffinePNN does not. This is the failure section 1 measured at 1/12 of the events
+and with Keras: the stand-in's signal between two trained points does not look like a blend
+of them (the m_WWbb window learned at 500 GeV moves *down* when m is raised), so verdict (a)
+is a statement about the stand-in, not about HEPMASS: the paper's interpolation columns cannot
+be tested with it until the generator carries the tails between mass points that the Pythia
+backend has. The earlier run with background masses from all five points (10 epochs, L2 on
+every tensor, c_s = 1; not the reference's scheme) is kept in
+`results/anzalone22/paper_five_points_10epochs/`: with background at every mass point the
+pNN interpolated (above 84 % at 750 GeV) and the AffinePNN did not.
 
 ## 3. Seed spread: Table 4 at 1/20 of the paper's event counts (3 seeds)
 
