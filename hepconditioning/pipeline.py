@@ -314,17 +314,20 @@ def _tsne_figure(path: Path, model: Any, evaluation: Events, *, title: str, n: i
     style of ``label`` (a :class:`~hepconditioning.plotting.FigureLabel`) and carrying it."""
     import matplotlib.pyplot as plt
 
-
     if getattr(model, "output", None) is None:
         return  # IndividualNNs: one network per mass, no common hidden layer
     rng = np.random.default_rng(0)
     index = np.sort(rng.choice(len(evaluation), size=min(n, len(evaluation)), replace=False))
     features = hidden_features(model, evaluation.x[index], evaluation.mass[index])
     with hep_style(label.style):
-        fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
+        # a fixed layout: with the colorbar, the experiment label and a long model name in the
+        # legend title, constrained layout collapsed the axes (a warning) in every style
+        fig, ax = plt.subplots(figsize=(9.6, 6.4))
+        fig.subplots_adjust(left=0.13, right=0.86, bottom=0.12, top=0.9)
         drawn = tsne_embedding(features, evaluation.labels[index], evaluation.mass[index], n_samples=n,
                                max_iter=300, ax=ax)
-        drawn.legend.set_title(f"{title}: last hidden layer")
+        drawn.legend.set_title(f"{title}: last hidden layer", prop={"size": 14})
+        drawn.legend.get_frame().set_alpha(0.8)
         draw_label(ax, label)
         save_figure(fig, path, close=True)
 

@@ -105,6 +105,20 @@ def test_train_writes_every_output(trained_run):
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "temporary directory left behind"
 
 
+@pytest.mark.parametrize("style", ["CMS", "ATLAS", "LHCb2", "ROOT"])
+def test_tsne_map_with_a_long_model_name_in_every_style(tmp_path, style):
+    """The t-SNE map's constrained layout collapsed (a warning, an error under pytest) with the
+    experiment label, the colorbar and a long model name in the legend title."""
+    card = tmp_path / "card.toml"
+    card.write_text(CARD.replace('name = "single"', 'name = "single_network_with_a_long_name"')
+                    .replace('type = "SingleNN"', 'type = "ParametricNN"')
+                    .replace("epochs = 2", "epochs = 1").format(source=3000)
+                    + f'style = "{style}"\nluminosity = 140.0\nsqrt_s = 13.0\n')
+    out = tmp_path / "out"
+    assert main(["train", str(card), "--out", str(out), "--quiet"]) == 0
+    _assert_figure(out / "tsne_single_network_with_a_long_name.png")
+
+
 def test_existing_output_is_refused_before_work(trained_run, tmp_path, capsys):
     card = tmp_path / "card.toml"
     card.write_text(CARD.format(source=6000))
