@@ -7,14 +7,10 @@ All models are called as ``model(x, condition)`` with features ``x`` of shape ``
 multiplied by ``mass_scale``, by default the condition's ``scale`` (1/1000 for GeV: GeV → TeV, as
 in [Anzalone22] Table 2; 1 for an angle in rad).
 
-- :class:`ConditionedMLP` — Dense/ReLU blocks with a conditioning layer at the ``"start"``
-  (on the input), the ``"end"`` (after the last block) or after ``"all"`` blocks.
-- :class:`ParametricNN` — pNN of Baldi et al. 2016 (arXiv:1601.07913): ``m`` concatenated to
-  the input. 74,051 parameters for 27 features and widths 300/150/100/50.
-- :class:`AffinePNN` — [Anzalone22] (arXiv:2202.00424) Table 2: 4 × (Dense+ReLU →
-  AffineConditioning → Dropout 0.25) → Dense(1). 76,151 parameters for 27 features.
-- :class:`SingleNN` — same MLP without mass input; :class:`IndividualNNs` — one MLP per mass
-  point, each event routed to the network of its nearest mass point.
+Models: :class:`ConditionedMLP` (conditioning at the ``"start"``, the ``"end"`` or after ``"all"``
+Dense/ReLU blocks), :class:`ParametricNN` (Baldi et al. 2016, arXiv:1601.07913), :class:`AffinePNN`
+([Anzalone22], arXiv:2202.00424, Table 2), and the baselines :class:`SingleNN` (no condition
+input) and :class:`IndividualNNs` (one MLP per mass point, events routed to the nearest).
 
 Every model derives from :class:`Classifier`, which declares the model contract (``conditioned``,
 ``condition``, ``trained_on``, ``standardizer``, ``config``; see :mod:`hepconditioning.contract`).
